@@ -1,0 +1,113 @@
+"""Campaign organizer for 287(g) rescission campaigns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from campaign.config import DEFAULT_INSTANCE_PATH, PROJECT_ROOT, load_config
+
+
+def create_app(test_config: dict | None = None, instance_path: Path | None = None) -> Flask:
+    instance = Path(instance_path or DEFAULT_INSTANCE_PATH)
+    app = Flask(
+        __name__,
+        instance_path=str(instance),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(load_config(instance))
+    if test_config:
+        app.config.update(test_config)
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+    from campaign.core.handlers import register_error_handlers
+    from campaign.core.i18n import remember_language
+    from campaign.core.security import add_security_headers
+
+    register_error_handlers(app)
+    app.after_request(add_security_headers)
+    app.after_request(remember_language)
+    return app
+
+
+MODEL_MODULES = (
+    "campaign.geo.models",
+    "campaign.people.models",
+    "campaign.accounts.models",
+    "campaign.outbox.models",
+    "campaign.jobs.models",
+    "campaign.officials.models",
+    "campaign.agreements.models",
+    "campaign.campaigns.models",
+)
+
+
+def _init_extensions(app: Flask) -> None:
+    import importlib
+
+    for module in MODEL_MODULES:  # every table known to Alembic and to create_all
+        importlib.import_module(module)
+
+    import campaign.core.database  # noqa: F401  (SQLite pragmas)
+    from campaign.core.i18n import select_locale
+    from campaign.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+    from campaign.jobs import runners
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    mail.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(PROJECT_ROOT / "campaign" / "translations"),
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    runners.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from campaign.accounts.cli import register_cli as register_accounts_cli
+    from campaign.accounts.views import bp as accounts_bp
+    from campaign.campaigns.cli import register_cli as register_campaigns_cli
+    from campaign.campaigns.views import bp as campaigns_bp
+    from campaign.campaigns.views_organize import bp as campaigns_organize_bp
+    from campaign.dashboard.views import bp as dashboard_bp
+    from campaign.geo.views import bp as geo_bp
+    from campaign.jobs.cli import jobs_cli
+    from campaign.outbox.cli import outbox_cli
+
+    for blueprint in (campaigns_bp, campaigns_organize_bp, geo_bp, accounts_bp, dashboard_bp):
+        app.register_blueprint(blueprint)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(jobs_cli)
+    register_accounts_cli(app)
+    register_campaigns_cli(app)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_login import current_user
+
+    from campaign.core.i18n import LANGUAGE_NAMES, current_language, localized, url_in_language
+    from campaign.core.markdown import render_markdown
+
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.globals.update(
+        localized=localized,
+        url_in_language=url_in_language,
+        current_language=current_language,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        current_user=current_user,
+    )

@@ -1,0 +1,1 @@
+"""Organizer accounts: login, roles, password reset, audit log."""

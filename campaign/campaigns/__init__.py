@@ -1,0 +1,1 @@
+"""Organizations and the campaigns they run (jurisdiction, target agreement, officials, partners)."""

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from campaign.agreements.models import Agreement
+from campaign.core.types import StrEnumType, UTCDateTime, utcnow
+from campaign.extensions import db
+from campaign.geo.models import County
+from campaign.officials.models import Official
+
+
+class Organization(db.Model):
+    """A group that runs campaigns or partners in them."""
+
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    website: Mapped[str | None] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(254))  # public contact address
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CampaignStatus(enum.StrEnum):
+    DRAFT = "draft"  # organizers only
+    ACTIVE = "active"
+    WON = "won"  # the agreement was rescinded
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
+    @property
+    def is_public(self) -> bool:
+        return self is not CampaignStatus.DRAFT
+
+
+STATUS_LABELS = {
+    CampaignStatus.DRAFT: _l("Draft"),
+    CampaignStatus.ACTIVE: _l("Active"),
+    CampaignStatus.WON: _l("Won"),
+    CampaignStatus.CLOSED: _l("Closed"),
+}
+
+campaign_partners = Table(
+    "campaign_partners",
+    db.Model.metadata,
+    Column("campaign_id", ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True),
+    Column("organization_id", ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True),
+)
+
+campaign_targets = Table(
+    "campaign_targets",
+    db.Model.metadata,
+    Column("campaign_id", ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True),
+    Column("official_id", ForeignKey("officials.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Campaign(db.Model):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    title_es: Mapped[str | None] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    summary_es: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(2))
+    county_fips: Mapped[str] = mapped_column(ForeignKey("counties.fips"), index=True)
+    status: Mapped[CampaignStatus] = mapped_column(
+        StrEnumType(CampaignStatus, 20), default=CampaignStatus.DRAFT
+    )
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    county: Mapped[County] = relationship()
+    organization: Mapped[Organization] = relationship()
+    agreement: Mapped[Agreement | None] = relationship()
+    partners: Mapped[list[Organization]] = relationship(secondary=campaign_partners, order_by=Organization.name)
+    targets: Mapped[list[Official]] = relationship(secondary=campaign_targets, order_by=Official.name)

@@ -1,0 +1,95 @@
+"""The one place that reads the environment.
+
+Every setting comes from an environment variable; a `.env` file in the project
+root is read first when present (real environment variables win).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
+
+
+def _flag(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalize_database_url(url: str) -> str:
+    """Point PostgreSQL URLs at the psycopg 3 driver whatever spelling was given."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def persistent_secret_key(instance_path: Path) -> str:
+    """A secret generated once and kept under instance/, so sessions survive restarts."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Created with owner-only permissions: the key signs sessions and mail links.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def load_config(instance_path: Path = DEFAULT_INSTANCE_PATH) -> dict:
+    """Build the Flask configuration from the environment."""
+    load_dotenv(PROJECT_ROOT / ".env", override=False)
+    env = os.environ
+    instance_path.mkdir(parents=True, exist_ok=True)
+
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'campaign.db'}"
+    base_url = (env.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    https = base_url.startswith("https://")
+    redis_url = env.get("REDIS_URL") or None
+
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY") or persistent_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BASE_URL": base_url,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        # Cookies only travel over HTTPS when the site is served over HTTPS.
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_SECURE": https,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PROXY_FIX_HOPS": int(env.get("PROXY_FIX_HOPS") or 0),
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(env.get("MAIL_PORT") or 25),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _flag(env.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _flag(env.get("MAIL_USE_SSL")),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER") or "campaigns@localhost",
+        "MAIL_TIMEOUT": int(env.get("MAIL_TIMEOUT") or 20),
+        "MAIL_FILE_DIR": str(instance_path / "mail"),
+        "OUTBOX_MAX_ATTEMPTS": int(env.get("OUTBOX_MAX_ATTEMPTS") or 8),
+        "OUTBOX_BACKOFF_SECONDS": int(env.get("OUTBOX_BACKOFF_SECONDS") or 60),
+        "REDIS_URL": redis_url,
+        "JOBS_RUNNER": env.get("JOBS_RUNNER") or ("rq" if redis_url else "thread"),
+        "JOBS_MAX_ATTEMPTS": int(env.get("JOBS_MAX_ATTEMPTS") or 3),
+        "JOBS_BACKOFF_SECONDS": int(env.get("JOBS_BACKOFF_SECONDS") or 30),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_MAX_FAILURES": int(env.get("LOGIN_MAX_FAILURES") or 5),
+        "LOGIN_LOCK_MINUTES": int(env.get("LOGIN_LOCK_MINUTES") or 15),
+        "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE") or 3600),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "LANGUAGES": ("en", "es"),
+        "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+    }

@@ -1,0 +1,53 @@
+"""Language choice: ?lang=, then the cookie it sets, then the browser's Accept-Language."""
+
+from __future__ import annotations
+
+from flask import current_app, request, url_for
+from flask_babel import get_locale
+
+LANG_COOKIE = "lang"
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+
+
+def select_locale() -> str:
+    supported = current_app.config["LANGUAGES"]
+    for asked in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if asked in supported:
+            return asked
+    return request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def remember_language(response):
+    """Keep an explicit ?lang= choice in a cookie so the next pages follow it."""
+    asked = request.args.get("lang")
+    if asked in current_app.config["LANGUAGES"] and request.cookies.get(LANG_COOKIE) != asked:
+        response.set_cookie(
+            LANG_COOKIE,
+            asked,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=request.is_secure,
+            httponly=True,
+        )
+    return response
+
+
+def current_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def url_in_language(code: str) -> str:
+    """This page's address in another language."""
+    args = {**request.args.to_dict(), "lang": code}
+    if request.endpoint and request.url_rule is not None:
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return f"{request.path}?lang={code}"
+
+
+def localized(obj, field: str) -> str | None:
+    """The Spanish variant of a text field when the reader uses Spanish and one was written."""
+    if current_language() == "es":
+        translated = getattr(obj, f"{field}_es", None)
+        if translated:
+            return translated
+    return getattr(obj, field)

@@ -1,0 +1,1 @@
+"""Organizer pages that read across areas."""

@@ -1,0 +1,1 @@
+"""Counties (FIPS) and the ZIP-to-county lookup."""

@@ -1,0 +1,96 @@
+"""ZIP code to county, built on the zipcodes package (USPS data) and addfips (Census FIPS)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+import addfips
+import zipcodes
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from campaign.core.errors import DomainError, NotFound
+from campaign.extensions import db
+from campaign.geo.models import County
+
+ZIP_PATTERN = re.compile(r"^\d{5}$")
+
+
+@dataclass(frozen=True)
+class ZipLookup:
+    """What a ZIP tells us. `county` is None when it cannot be told apart: the person picks
+    from `state_counties` (their state's list) instead."""
+
+    zip_code: str
+    city: str
+    state: str
+    county: County | None
+    state_counties: list[County] = field(default_factory=list)
+
+
+@cache
+def _fips_finder() -> addfips.AddFIPS:
+    return addfips.AddFIPS()
+
+
+def normalize_zip(raw: str | None) -> str:
+    """Five digits, or a DomainError naming the problem. ZIP+4 is accepted and shortened."""
+    value = (raw or "").strip()
+    if re.fullmatch(r"\d{5}-\d{4}", value):
+        value = value[:5]
+    if not ZIP_PATTERN.match(value):
+        raise DomainError(str(_l("Enter a 5-digit ZIP code.")), field="zip_code")
+    return value
+
+
+def _county_fips(county_name: str, state: str) -> str | None:
+    finder = _fips_finder()
+    # USPS spells "St Louis County"; the Census list spells "St. Louis County".
+    for name in (county_name, re.sub(r"^St ", "St. ", county_name), county_name.replace(" ", "")):
+        fips = finder.get_county_fips(name, state=state)
+        if fips:
+            return fips
+    return None
+
+
+def lookup_zip(raw: str | None) -> ZipLookup:
+    zip_code = normalize_zip(raw)
+    matches = zipcodes.matching(zip_code)
+    if not matches:
+        raise NotFound(str(_l("We don't know the ZIP code %(zip)s. Check it and try again.", zip=zip_code)), field="zip_code")
+    record = matches[0]
+    fips = _county_fips(record["county"], record["state"]) if record.get("county") else None
+    county = db.session.get(County, fips) if fips else None
+    # A county from another state is a data error in the ZIP list: let the person choose.
+    if county is not None and county.state != record["state"]:
+        county = None
+    state_counties = [] if county else counties_in_state(record["state"])
+    return ZipLookup(zip_code, record["city"].title(), record["state"], county, state_counties)
+
+
+def counties_in_state(state: str) -> list[County]:
+    return list(db.session.scalars(select(County).where(County.state == state.upper()).order_by(County.name)))
+
+
+def get_county(fips: str) -> County:
+    county = db.session.get(County, (fips or "").strip())
+    if county is None:
+        raise NotFound(str(_l("No county has the FIPS code %(fips)s.", fips=fips)), field="county")
+    return county
+
+
+def resolve_county(text: str | None) -> County:
+    """A county from a FIPS code ("55009") or a label ("Brown County, WI" / "Brown, WI")."""
+    value = (text or "").strip()
+    if re.fullmatch(r"\d{5}", value):
+        return get_county(value)
+    name, _, state = value.rpartition(",")
+    fips = _county_fips(name.strip(), state.strip().upper()) if name and state.strip() else None
+    if fips is None:
+        raise NotFound(
+            str(_l('We could not find the county "%(text)s". Use a FIPS code such as 55009 or a name such as "Brown County, WI".', text=value)),
+            field="county",
+        )
+    return get_county(fips)

@@ -1,0 +1,8 @@
+from flask import Blueprint
+
+bp = Blueprint("geo", __name__)
+
+
+@bp.get("/where")
+def where():
+    return "where"

@@ -1,0 +1,1 @@
+"""Background jobs: one interface, an in-process runner by default and RQ when Redis is set."""

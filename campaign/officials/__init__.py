@@ -1,0 +1,1 @@
+"""Officials a campaign addresses: sheriffs, county board members and chairs."""

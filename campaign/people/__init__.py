@@ -1,0 +1,1 @@
+"""Supporters: one Person across every petition, pledge and RSVP."""
