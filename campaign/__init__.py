@@ -81,9 +81,9 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from campaign.accounts.cli import register_cli as register_accounts_cli
     from campaign.accounts.views import bp as accounts_bp
-    from campaign.campaigns.cli import register_cli as register_campaigns_cli
     from campaign.campaigns.views import bp as campaigns_bp
     from campaign.campaigns.views_organize import bp as campaigns_organize_bp
+    from campaign.cli import register_cli
     from campaign.dashboard.views import bp as dashboard_bp
     from campaign.geo.views import bp as geo_bp
     from campaign.jobs.cli import jobs_cli
@@ -94,7 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(jobs_cli)
     register_accounts_cli(app)
-    register_campaigns_cli(app)
+    register_cli(app)
 
 
 def _register_template_helpers(app: Flask) -> None:

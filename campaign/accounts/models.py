@@ -39,8 +39,8 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login asks this
         return self.active
 
-    def has_role(self, role: Role) -> bool:
-        return self.role.rank >= role.rank
+    def has_role(self, role: Role | str) -> bool:
+        return self.role.rank >= Role(role).rank
 
 
 class AuditEvent(db.Model):

@@ -68,9 +68,7 @@ class Agreement(db.Model):
     state: Mapped[str] = mapped_column(String(2))
     county_fips: Mapped[str | None] = mapped_column(ForeignKey("counties.fips"), index=True)
     model: Mapped[AgreementModel] = mapped_column(StrEnumType(AgreementModel, 10))
-    status: Mapped[AgreementStatus] = mapped_column(
-        StrEnumType(AgreementStatus, 20), default=AgreementStatus.ACTIVE
-    )
+    status: Mapped[AgreementStatus] = mapped_column(StrEnumType(AgreementStatus, 20), default=AgreementStatus.ACTIVE)
     signed_on: Mapped[date | None]
     document_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

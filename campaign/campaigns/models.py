@@ -76,9 +76,7 @@ class Campaign(db.Model):
     summary_es: Mapped[str | None] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(2))
     county_fips: Mapped[str] = mapped_column(ForeignKey("counties.fips"), index=True)
-    status: Mapped[CampaignStatus] = mapped_column(
-        StrEnumType(CampaignStatus, 20), default=CampaignStatus.DRAFT
-    )
+    status: Mapped[CampaignStatus] = mapped_column(StrEnumType(CampaignStatus, 20), default=CampaignStatus.DRAFT)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,8 +1,22 @@
-from flask import Blueprint
+"""Public campaign pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from campaign.campaigns import services
 
 bp = Blueprint("campaigns", __name__)
 
 
 @bp.get("/")
 def index():
-    return "index"
+    return render_template("campaigns/index.html", campaigns=services.public_campaigns())
+
+
+@bp.get("/c/<slug>")
+def show(slug: str):
+    # Organizers may preview a draft at its future address.
+    campaign = services.get_campaign(slug, include_drafts=current_user.is_authenticated)
+    return render_template("campaigns/show.html", campaign=campaign)

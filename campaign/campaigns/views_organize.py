@@ -1,3 +1,110 @@
-from flask import Blueprint
+"""Organizer pages for campaigns and organizations."""
 
-bp = Blueprint("campaigns_organize", __name__, url_prefix="/organize/campaigns")
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from campaign.accounts.models import Role
+from campaign.agreements.models import Agreement
+from campaign.campaigns import services
+from campaign.campaigns.forms import CampaignForm, OrganizationForm
+from campaign.campaigns.models import Campaign, CampaignStatus
+from campaign.core.forms import submit
+from campaign.core.permissions import role_required
+from campaign.extensions import db
+from campaign.officials.models import Official
+
+bp = Blueprint("campaigns_organize", __name__, url_prefix="/organize")
+
+
+def _with_choices(form: CampaignForm) -> CampaignForm:
+    organizations = [(org.id, org.name) for org in services.all_organizations()]
+    form.organization_id.choices = organizations
+    form.partner_ids.choices = organizations
+    agreements = db.session.scalars(select(Agreement).order_by(Agreement.state, Agreement.agency))
+    form.agreement_id.choices = [(0, _("None yet"))] + [
+        (agreement.id, f"{agreement.agency} ({agreement.model.label})") for agreement in agreements
+    ]
+    officials = db.session.scalars(select(Official).order_by(Official.name))
+    form.target_ids.choices = [(official.id, f"{official.name}, {official.title}") for official in officials]
+    return form
+
+
+def _campaign_input(form: CampaignForm) -> services.CampaignInput:
+    return services.CampaignInput(
+        title=form.title.data,
+        title_es=form.title_es.data,
+        slug=form.slug.data or "",
+        summary=form.summary.data or "",
+        summary_es=form.summary_es.data,
+        county=form.county.data,
+        status=CampaignStatus(form.status.data),
+        organization_id=form.organization_id.data,
+        agreement_id=form.agreement_id.data or None,
+        partner_ids=form.partner_ids.data or [],
+        target_ids=form.target_ids.data or [],
+    )
+
+
+def _save_campaign(form: CampaignForm, campaign: Campaign | None):
+    def save() -> Campaign:
+        data = _campaign_input(form)
+        return services.update_campaign(campaign, data) if campaign else services.create_campaign(data)
+
+    saved, status = submit(form, save)
+    if saved is not None:
+        flash(_("Campaign saved."), "success")
+        return redirect(url_for("campaigns.show", slug=saved.slug))
+    return render_template("campaigns/organize/form.html", form=form, campaign=campaign), status
+
+
+@bp.get("/campaigns/")
+@role_required(Role.VIEWER)
+def campaign_list():
+    return render_template("campaigns/organize/list.html", campaigns=services.all_campaigns())
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def campaign_new():
+    form = _with_choices(CampaignForm())
+    if not form.organization_id.choices:
+        flash(_("Add the organization running the campaign first."), "info")
+        return redirect(url_for(".organization_new"))
+    return _save_campaign(form, None)
+
+
+@bp.route("/campaigns/<slug>/edit", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def campaign_edit(slug: str):
+    campaign = services.get_campaign(slug, include_drafts=True)
+    form = _with_choices(CampaignForm(obj=campaign))
+    if not form.is_submitted():
+        form.county.data = campaign.county_fips
+        form.status.data = campaign.status.value
+        form.agreement_id.data = campaign.agreement_id or 0
+        form.partner_ids.data = [org.id for org in campaign.partners]
+        form.target_ids.data = [official.id for official in campaign.targets]
+    return _save_campaign(form, campaign)
+
+
+@bp.route("/organizations/new", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def organization_new():
+    form = OrganizationForm()
+    saved, status = submit(
+        form,
+        lambda: services.create_organization(
+            form.name.data,
+            form.slug.data or "",
+            description=form.description.data or None,
+            website=form.website.data or None,
+            email=form.email.data or None,
+        ),
+    )
+    if saved is not None:
+        flash(_("Organization saved."), "success")
+        return redirect(url_for(".campaign_list"))
+    return render_template("campaigns/organize/organization_form.html", form=form), status

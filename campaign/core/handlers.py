@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from campaign.core.errors import DomainError
 from campaign.extensions import db
 
+
 def _page(status: int, message: str | None = None):
     return render_template("errors/error.html", status=status, message=message), status
 

@@ -8,7 +8,7 @@ from functools import cache
 
 import addfips
 import zipcodes
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from campaign.core.errors import DomainError, NotFound
@@ -41,7 +41,7 @@ def normalize_zip(raw: str | None) -> str:
     if re.fullmatch(r"\d{5}-\d{4}", value):
         value = value[:5]
     if not ZIP_PATTERN.match(value):
-        raise DomainError(str(_l("Enter a 5-digit ZIP code.")), field="zip_code")
+        raise DomainError(_("Enter a 5-digit ZIP code."), field="zip_code")
     return value
 
 
@@ -59,7 +59,7 @@ def lookup_zip(raw: str | None) -> ZipLookup:
     zip_code = normalize_zip(raw)
     matches = zipcodes.matching(zip_code)
     if not matches:
-        raise NotFound(str(_l("We don't know the ZIP code %(zip)s. Check it and try again.", zip=zip_code)), field="zip_code")
+        raise NotFound(_("We don't know the ZIP code %(zip)s. Check it and try again.", zip=zip_code), field="zip_code")
     record = matches[0]
     fips = _county_fips(record["county"], record["state"]) if record.get("county") else None
     county = db.session.get(County, fips) if fips else None
@@ -77,7 +77,7 @@ def counties_in_state(state: str) -> list[County]:
 def get_county(fips: str) -> County:
     county = db.session.get(County, (fips or "").strip())
     if county is None:
-        raise NotFound(str(_l("No county has the FIPS code %(fips)s.", fips=fips)), field="county")
+        raise NotFound(_("No county has the FIPS code %(fips)s.", fips=fips), field="county")
     return county
 
 
@@ -86,11 +86,13 @@ def resolve_county(text: str | None) -> County:
     value = (text or "").strip()
     if re.fullmatch(r"\d{5}", value):
         return get_county(value)
-    name, _, state = value.rpartition(",")
+    name, _comma, state = value.rpartition(",")
     fips = _county_fips(name.strip(), state.strip().upper()) if name and state.strip() else None
     if fips is None:
-        raise NotFound(
-            str(_l('We could not find the county "%(text)s". Use a FIPS code such as 55009 or a name such as "Brown County, WI".', text=value)),
-            field="county",
+        message = _(
+            'We could not find the county "%(text)s". '
+            'Use a FIPS code such as 55009 or a name such as "Brown County, WI".',
+            text=value,
         )
+        raise NotFound(message, field="county")
     return get_county(fips)

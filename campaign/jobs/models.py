@@ -26,9 +26,7 @@ class Job(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), index=True)
     arguments: Mapped[dict] = mapped_column(JSON, default=dict)
-    status: Mapped[JobStatus] = mapped_column(
-        StrEnumType(JobStatus, 20), default=JobStatus.QUEUED, index=True
-    )
+    status: Mapped[JobStatus] = mapped_column(StrEnumType(JobStatus, 20), default=JobStatus.QUEUED, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     max_attempts: Mapped[int] = mapped_column(default=3)
     # Not before this time: set when a retry is scheduled, read by `flask jobs run-due`.

@@ -29,9 +29,7 @@ class OutboxMessage(db.Model):
     attachments: Mapped[list] = mapped_column(JSON, default=list)
     # What caused it, for organizers reading the outbox ("accounts.password_reset").
     kind: Mapped[str] = mapped_column(String(60))
-    status: Mapped[MessageStatus] = mapped_column(
-        StrEnumType(MessageStatus, 20), default=MessageStatus.PENDING
-    )
+    status: Mapped[MessageStatus] = mapped_column(StrEnumType(MessageStatus, 20), default=MessageStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -44,7 +44,7 @@ def enqueue(
     with force_locale(locale):
         text = render_template(f"mail/{template}.txt", **context)
         html = _render_optional(f"mail/{template}.html", context)
-    subject_line, _, body = text.partition("\n")
+    subject_line, _newline, body = text.partition("\n")
     if not subject_line.startswith("Subject:"):
         raise ValueError(f"mail/{template}.txt must start with a 'Subject:' line")
     message = OutboxMessage(
@@ -208,7 +208,7 @@ def status_counts() -> dict[str, int]:
 
 def failed_messages(limit: int = 50) -> list[OutboxMessage]:
     query = select(OutboxMessage).where(
-        (OutboxMessage.status == MessageStatus.FAILED) | (OutboxMessage.last_error.is_not(None))
-        & (OutboxMessage.status == MessageStatus.PENDING)
+        (OutboxMessage.status == MessageStatus.FAILED)
+        | (OutboxMessage.last_error.is_not(None)) & (OutboxMessage.status == MessageStatus.PENDING)
     )
     return list(db.session.scalars(query.order_by(OutboxMessage.id.desc()).limit(limit)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from campaign.core.errors import DomainError
@@ -19,14 +19,14 @@ def clean_email(raw: str | None) -> str:
     try:
         result = validate_email((raw or "").strip(), check_deliverability=False)
     except EmailNotValidError:
-        raise DomainError(str(_l("Enter a valid email address, like name@example.org.")), field="email") from None
+        raise DomainError(_("Enter a valid email address, like name@example.org."), field="email") from None
     return result.normalized
 
 
 def normalize_email(raw: str | None) -> str:
     """The canonical form used to tell if two addresses reach the same mailbox:
     lower case, no +tag, and for Gmail no dots (as the UK petitions site does)."""
-    local, _, domain = clean_email(raw).lower().rpartition("@")
+    local, _at, domain = clean_email(raw).lower().rpartition("@")
     local = local.split("+", 1)[0] or local
     if domain in DOTLESS_DOMAINS:
         domain = "gmail.com"

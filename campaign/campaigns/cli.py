@@ -1,2 +1,0 @@
-def register_cli(app) -> None:
-    pass

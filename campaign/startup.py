@@ -1,0 +1,55 @@
+"""Start-up checks: one readable line per unreachable service, never a traceback wall."""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+
+from flask import Flask
+from sqlalchemy import text
+
+from campaign.extensions import db
+
+
+def database_problem(app: Flask) -> str | None:
+    try:
+        with app.app_context(), db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        return f"The database at {db.engine.url.render_as_string(hide_password=True)} is unreachable: {reason}"
+    return None
+
+
+def redis_problem(app: Flask) -> str | None:
+    url = app.config.get("REDIS_URL")
+    if not url:
+        return None
+    from redis import Redis
+
+    try:
+        Redis.from_url(url, socket_connect_timeout=3).ping()
+    except Exception as error:
+        return f"Redis at {url} is unreachable (rate limits and jobs need it): {error}"
+    return None
+
+
+def mail_problem(app: Flask) -> str | None:
+    server = app.config.get("MAIL_SERVER")
+    if not server:
+        return None
+    port = app.config["MAIL_PORT"]
+    try:
+        smtp_class = smtplib.SMTP_SSL if app.config.get("MAIL_USE_SSL") else smtplib.SMTP
+        with smtp_class(server, port, timeout=5) as smtp:
+            smtp.noop()
+    except (OSError, smtplib.SMTPException, socket.timeout) as error:
+        return f"The mail server {server}:{port} is unreachable ({error}); mail waits in the outbox until it is back."
+    return None
+
+
+def check_services(app: Flask) -> tuple[list[str], list[str]]:
+    """(fatal problems, warnings). Mail is only a warning: the outbox keeps every message."""
+    fatal = [problem for problem in (database_problem(app), redis_problem(app)) if problem]
+    warnings = [problem for problem in (mail_problem(app),) if problem]
+    return fatal, warnings
