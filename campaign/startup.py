@@ -12,12 +12,13 @@ from campaign.extensions import db
 
 
 def database_problem(app: Flask) -> str | None:
-    try:
-        with app.app_context(), db.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception as error:
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        return f"The database at {db.engine.url.render_as_string(hide_password=True)} is unreachable: {reason}"
+    with app.app_context():
+        try:
+            with db.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as error:
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            return f"The database at {db.engine.url.render_as_string(hide_password=True)} is unreachable: {reason}"
     return None
 
 

@@ -9,13 +9,15 @@ from empty tables (the county reference data stays).
 
 from __future__ import annotations
 
+import contextvars
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from campaign import create_app
@@ -119,9 +121,21 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]
             db.engine.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh context, as in production: its own app context, `g`,
+    locale, logged-in user and database session, not the test's."""
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()  # the test reads what the request committed
+        return response
+
+
 @pytest.fixture
 def app(make_app) -> Iterator[Flask]:
     built = make_app()
+    built.test_client_class = IsolatedClient
     with built.app_context():
         yield built
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, url_for
+from flask import current_app, has_request_context, request, url_for
 from flask_babel import get_locale
 
 LANG_COOKIE = "lang"
@@ -10,6 +10,8 @@ LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI and jobs: mail sets its language with force_locale
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     supported = current_app.config["LANGUAGES"]
     for asked in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
         if asked in supported:

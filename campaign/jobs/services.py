@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import traceback
 from datetime import datetime, timedelta
 
@@ -21,22 +22,31 @@ STALE_AFTER = timedelta(minutes=2)
 KEEP_SUCCEEDED = timedelta(days=7)
 
 
-def enqueue(name: str, **arguments) -> Job:
+def enqueue(name: str, *, once_per_transaction: bool = False, **arguments) -> Job:
+    """Record a job; it is handed to the runner when the caller's transaction commits.
+
+    With `once_per_transaction`, asking again for the same job in the same transaction
+    returns the first one (one mail delivery run, however many messages were written).
+    """
     if name not in HANDLERS:
         raise NotFound(f"no job handler called {name!r}")
+    pending: dict = db.session.info.setdefault(_PENDING_KEY, {})
+    key = (name, json.dumps(arguments, sort_keys=True))
+    if once_per_transaction and key in pending:
+        return db.session.get(Job, pending[key])
     job = Job(name=name, arguments=arguments, max_attempts=current_app.config["JOBS_MAX_ATTEMPTS"])
     db.session.add(job)
     db.session.flush()
-    db.session.info.setdefault(_PENDING_KEY, []).append(job.id)
+    pending[key if once_per_transaction else (name, job.id)] = job.id
     return job
 
 
 @event.listens_for(Session, "after_commit")
 def _dispatch_after_commit(session: Session) -> None:
-    job_ids = session.info.pop(_PENDING_KEY, [])
-    if job_ids:
+    pending = session.info.pop(_PENDING_KEY, {})
+    if pending:
         runner = current_app.extensions["jobs_runner"]
-        for job_id in job_ids:
+        for job_id in pending.values():
             runner.submit(job_id)
 
 
@@ -130,7 +140,7 @@ def retry(job_id: int) -> Job:
     job.status = JobStatus.QUEUED
     job.max_attempts = job.attempts + current_app.config["JOBS_MAX_ATTEMPTS"]
     job.run_after = utcnow()
-    db.session.info.setdefault(_PENDING_KEY, []).append(job.id)
+    db.session.info.setdefault(_PENDING_KEY, {})[(job.name, job.id)] = job.id
     return job
 
 

@@ -24,7 +24,6 @@ from campaign.jobs.registry import handler
 from campaign.outbox.models import MessageStatus, OutboxMessage
 
 DELIVER_JOB = "outbox.deliver_pending"
-_QUEUED_DELIVERY_KEY = "outbox_delivery_queued"
 LINK_PATTERN = re.compile(r"https?://\S+")
 # How long a sender holds the messages it took before another may take them.
 LEASE = timedelta(minutes=10)
@@ -58,10 +57,8 @@ def enqueue(
     )
     db.session.add(message)
     db.session.flush()
-    # One delivery job per transaction, however many messages it wrote.
-    if not_before is None and not db.session.info.get(_QUEUED_DELIVERY_KEY):
-        db.session.info[_QUEUED_DELIVERY_KEY] = True
-        jobs.enqueue(DELIVER_JOB)
+    if not_before is None:
+        jobs.enqueue(DELIVER_JOB, once_per_transaction=True)
     return message
 
 

@@ -45,7 +45,7 @@ def test_a_slug_that_exists_is_refused_and_nothing_written(app, make_organizatio
     assert count_campaigns() == before
 
 
-@pytest.mark.parametrize("slug", ["Has Spaces", "UPPER", "trailing-", "ünï"])
+@pytest.mark.parametrize("slug", ["Has Spaces", "under_score", "trailing-", "ünï", "a--b"])
 def test_malformed_slug_is_refused(app, make_organization, slug):
     with pytest.raises(DomainError) as caught:
         services.create_campaign(_input(make_organization(), slug=slug))

@@ -15,7 +15,7 @@ def test_every_2020_county_is_loaded_by_the_migrations(app):
     assert db.session.scalar(select(func.count()).select_from(County)) == 3235
     brown = db.session.get(County, "55009")
     assert (brown.name, brown.state, brown.state_fips) == ("Brown County", "WI", "55")
-    assert db.session.get(County, "11001").label == "District of Columbia, DC"
+    assert db.session.get(County, "11001").label == "Washington, DC"
     assert db.session.get(County, "72127").label == "San Juan Municipio, PR"
 
 
