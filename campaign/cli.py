@@ -23,7 +23,9 @@ def register_cli(app: Flask) -> None:
 
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only when the database has no campaign yet.")
-    @click.option("--organizer", "with_organizer", is_flag=True, help="Also create the demo organizer and print its login.")
+    @click.option(
+        "--organizer", "with_organizer", is_flag=True, help="Also create the demo organizer and print its login."
+    )
     def seed_demo_command(if_empty: bool, with_organizer: bool) -> None:
         """Add realistic demo records (idempotent)."""
         from campaign.accounts import demo as accounts_demo

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import smtplib
-import socket
 
 from flask import Flask
 from sqlalchemy import text
@@ -44,7 +43,7 @@ def mail_problem(app: Flask) -> str | None:
         smtp_class = smtplib.SMTP_SSL if app.config.get("MAIL_USE_SSL") else smtplib.SMTP
         with smtp_class(server, port, timeout=5) as smtp:
             smtp.noop()
-    except (OSError, smtplib.SMTPException, socket.timeout) as error:
+    except (TimeoutError, OSError, smtplib.SMTPException) as error:
         return f"The mail server {server}:{port} is unreachable ({error}); mail waits in the outbox until it is back."
     return None
 

@@ -42,9 +42,7 @@ def _engine_params() -> list:
         params.append(pytest.param("postgresql", id="postgresql"))
     else:
         params.append(
-            pytest.param(
-                "postgresql", id="postgresql", marks=pytest.mark.skip(reason="TEST_DATABASE_URL is not set")
-            )
+            pytest.param("postgresql", id="postgresql", marks=pytest.mark.skip(reason="TEST_DATABASE_URL is not set"))
         )
     return params
 
@@ -254,3 +252,23 @@ def login_as(client, make_user):
         return user
 
     return log_in
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free loopback port; `.messages` holds what it received."""
+    from tests.smtp import SMTPServer
+
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_app(make_app, smtp_server):
+    """The app sending through the loopback SMTP server."""
+    built = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_DEFAULT_SENDER="campaigns@example.org")
+    built.test_client_class = IsolatedClient
+    with built.app_context():
+        yield built

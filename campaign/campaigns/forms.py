@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
 from campaign.campaigns.models import STATUS_LABELS, CampaignStatus
@@ -25,7 +26,7 @@ class CampaignForm(FlaskForm):
     )
     status = SelectField(
         _l("Status"),
-        choices=[(status.value, label) for status, label in STATUS_LABELS.items()],
+        choices=[SelectChoice(status.value, label) for status, label in STATUS_LABELS.items()],
         default=CampaignStatus.DRAFT.value,
     )
     organization_id = SelectField(_l("Organization running it"), coerce=int, validators=[DataRequired()])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from campaign.accounts.models import Role
 from campaign.agreements.models import Agreement
@@ -20,15 +21,17 @@ bp = Blueprint("campaigns_organize", __name__, url_prefix="/organize")
 
 
 def _with_choices(form: CampaignForm) -> CampaignForm:
-    organizations = [(org.id, org.name) for org in services.all_organizations()]
+    organizations = [SelectChoice(org.id, org.name) for org in services.all_organizations()]
     form.organization_id.choices = organizations
     form.partner_ids.choices = organizations
     agreements = db.session.scalars(select(Agreement).order_by(Agreement.state, Agreement.agency))
-    form.agreement_id.choices = [(0, _("None yet"))] + [
-        (agreement.id, f"{agreement.agency} ({agreement.model.label})") for agreement in agreements
+    form.agreement_id.choices = [SelectChoice(0, _("None yet"))] + [
+        SelectChoice(agreement.id, f"{agreement.agency} ({agreement.model.label})") for agreement in agreements
     ]
     officials = db.session.scalars(select(Official).order_by(Official.name))
-    form.target_ids.choices = [(official.id, f"{official.name}, {official.title}") for official in officials]
+    form.target_ids.choices = [
+        SelectChoice(official.id, f"{official.name}, {official.title}") for official in officials
+    ]
     return form
 
 

@@ -1,8 +1,55 @@
-from flask import Blueprint
+"""Organizer pages that read across areas: the home page and the delivery status page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from campaign.accounts.models import Role
+from campaign.campaigns.services import all_campaigns
+from campaign.core.permissions import role_required
+from campaign.extensions import db
+from campaign.jobs import services as jobs
+from campaign.outbox import services as outbox
 
 bp = Blueprint("dashboard", __name__, url_prefix="/organize")
 
 
 @bp.get("/")
+@role_required(Role.VIEWER)
 def home():
-    return "organize"
+    return render_template(
+        "dashboard/home.html",
+        campaigns=all_campaigns(),
+        problems=len(outbox.failed_messages()) + len(jobs.problem_jobs()),
+    )
+
+
+@bp.get("/status")
+@role_required(Role.VIEWER)
+def status():
+    return render_template(
+        "dashboard/status.html",
+        counts=outbox.status_counts(),
+        messages=outbox.failed_messages(),
+        jobs=jobs.problem_jobs(),
+    )
+
+
+@bp.post("/status/messages/<int:message_id>/retry")
+@role_required(Role.ORGANIZER)
+def retry_message(message_id: int):
+    if outbox.retry_failed(message_id) is None:
+        abort(404)
+    db.session.commit()
+    flash(_("The message will be sent again."), "success")
+    return redirect(url_for(".status"))
+
+
+@bp.post("/status/jobs/<int:job_id>/retry")
+@role_required(Role.ORGANIZER)
+def retry_job(job_id: int):
+    jobs.retry(job_id)
+    db.session.commit()
+    flash(_("The job will run again."), "success")
+    return redirect(url_for(".status"))

@@ -10,7 +10,7 @@ from flask import current_app
 from flask_sqlalchemy.session import Session
 from sqlalchemy import delete, event, or_, select, update
 
-from campaign.core.errors import NotFound
+from campaign.core.errors import Conflict, NotFound
 from campaign.core.types import utcnow
 from campaign.extensions import db
 from campaign.jobs.models import Job, JobStatus
@@ -137,6 +137,8 @@ def retry(job_id: int) -> Job:
     job = db.session.get(Job, job_id)
     if job is None:
         raise NotFound(f"no job {job_id}")
+    if job.status is not JobStatus.FAILED:
+        raise Conflict(f"job {job_id} is {job.status.value}, not failed")
     job.status = JobStatus.QUEUED
     job.max_attempts = job.attempts + current_app.config["JOBS_MAX_ATTEMPTS"]
     job.run_after = utcnow()

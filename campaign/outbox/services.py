@@ -188,13 +188,14 @@ def deliver_pending_job() -> dict[str, int]:
 
 
 def retry_failed(message_id: int) -> OutboxMessage | None:
-    """An organizer sends a failed message back to the queue."""
+    """An organizer sends a failed (or waiting-to-retry) message now. A sent one stays sent."""
     message = db.session.get(OutboxMessage, message_id)
-    if message is None:
+    if message is None or message.status is MessageStatus.SENT:
         return None
     message.status = MessageStatus.PENDING
     message.attempts = 0
     message.next_attempt_at = utcnow()
+    jobs.enqueue(DELIVER_JOB, once_per_transaction=True)
     return message
 
 
@@ -206,6 +207,6 @@ def status_counts() -> dict[str, int]:
 def failed_messages(limit: int = 50) -> list[OutboxMessage]:
     query = select(OutboxMessage).where(
         (OutboxMessage.status == MessageStatus.FAILED)
-        | (OutboxMessage.last_error.is_not(None)) & (OutboxMessage.status == MessageStatus.PENDING)
+        | ((OutboxMessage.status == MessageStatus.PENDING) & OutboxMessage.last_error.is_not(None))
     )
     return list(db.session.scalars(query.order_by(OutboxMessage.id.desc()).limit(limit)))

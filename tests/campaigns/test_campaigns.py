@@ -70,7 +70,9 @@ def test_public_list_hides_drafts(client, make_campaign):
 def test_campaign_page_shows_agreement_officials_and_partners(client, make_campaign, make_official, make_organization):
     from campaign.agreements.models import Agreement, AgreementModel
 
-    agreement = Agreement(agency="Brown County Sheriff's Office", state="WI", model=AgreementModel.WARRANT_SERVICE_OFFICER)
+    agreement = Agreement(
+        agency="Brown County Sheriff's Office", state="WI", model=AgreementModel.WARRANT_SERVICE_OFFICER
+    )
     campaign = make_campaign(
         slug="brown",
         summary="We ask the **Sheriff** to end it. <script>alert(1)</script>",

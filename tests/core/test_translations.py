@@ -24,9 +24,20 @@ def test_every_string_in_the_code_has_a_spanish_translation(tmp_path):
     template = tmp_path / "messages.pot"
     subprocess.run(
         [
-            sys.executable, "-m", "babel.messages.frontend", "--quiet", "extract",
-            "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
-            "-o", str(template), str(ROOT),
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "--quiet",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(template),
+            str(ROOT),
         ],
         check=True,
         cwd=ROOT,

@@ -28,7 +28,9 @@ def test_clean_keeps_what_the_person_typed_but_trims_and_lowers_the_domain():
     assert clean_email("  Maria.Lopez@Example.ORG ") == "Maria.Lopez@example.org"
 
 
-@pytest.mark.parametrize("typed", ["", "maria", "maria@", "@example.org", "maria@@example.org", "maria example@x.org", None])
+@pytest.mark.parametrize(
+    "typed", ["", "maria", "maria@", "@example.org", "maria@@example.org", "maria example@x.org", None]
+)
 def test_malformed_email_is_refused_beside_the_field(typed):
     with pytest.raises(DomainError) as caught:
         normalize_email(typed)
