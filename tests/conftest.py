@@ -247,7 +247,7 @@ def login_as(client, make_user):
     def log_in(role: str = "organizer"):
         user = make_user(role)
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
         return user
 

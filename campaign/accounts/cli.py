@@ -1,3 +1,5 @@
+"""`flask create-organizer`: the way the first (admin) account comes into being."""
+
 from __future__ import annotations
 
 import sys
@@ -14,9 +16,19 @@ from campaign.extensions import db
 def register_cli(app: Flask) -> None:
     @app.cli.command("create-organizer")
     @click.argument("email")
-    @click.option("--role", type=click.Choice([role.value for role in Role]), default=Role.ORGANIZER.value)
+    @click.option(
+        "--role",
+        type=click.Choice([role.value for role in Role]),
+        default=Role.ORGANIZER.value,
+        show_default=True,
+        help="admin manages accounts; organizer runs campaigns; viewer only reads.",
+    )
     @click.option("--name", default="", help="Shown to other organizers.")
-    @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+    @click.option(
+        "--password-stdin",
+        is_flag=True,
+        help="Read the password from the first line of standard input (for scripts) instead of asking.",
+    )
     def create_organizer_command(email: str, role: str, name: str, password_stdin: bool) -> None:
         """Create an organizer account (the first one with --role admin)."""
         if password_stdin:
@@ -29,4 +41,4 @@ def register_cli(app: Flask) -> None:
             db.session.rollback()
             raise click.ClickException(error.message) from None
         db.session.commit()
-        click.echo(f"Created {user.role.value} {user.email}.")
+        click.echo(f"Created {user.role.value} account {user.email}.")

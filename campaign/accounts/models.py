@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -38,6 +39,15 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login asks this
         return self.active
+
+    @property
+    def password_fingerprint(self) -> str:
+        """Changes with the password: ends open sessions and used reset links."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:32]
+
+    def get_id(self) -> str:
+        # Kept in the session cookie; a new password makes every older session invalid.
+        return f"{self.id}:{self.password_fingerprint}"
 
     def has_role(self, role: Role | str) -> bool:
         return self.role.rank >= Role(role).rank

@@ -2,47 +2,72 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import hmac
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from campaign.accounts import services
 from campaign.accounts.forms import LoginForm, ResetPasswordForm, ResetRequestForm
 from campaign.accounts.models import User
+from campaign.core.errors import attach_to_form
 from campaign.core.forms import submit
 from campaign.core.i18n import current_language
 from campaign.extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
 
+# Flashed when an organizer page sends a visitor to log in: in the visitor's language
+# (str() of the lazy string at request time), not Flask-Login's built-in English.
+login_manager.login_message = _l("Log in to open this page.")
+login_manager.localize_callback = str
+
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str) -> User | None:
+    """The user of a session id made by User.get_id(): "<id>:<password fingerprint>"."""
+    user_id, _colon, fingerprint = session_id.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    # A switched-off account, or one whose password changed since, loses its open sessions.
+    if user is None or not user.active or not hmac.compare_digest(fingerprint, user.password_fingerprint):
+        return None
+    return user
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never another host, never a scheme-relative //host."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
-    return url_for("dashboard.home")
+def safe_next(target: str | None) -> str | None:
+    """`target` when it is a path on this site; None for another host, a scheme-relative
+    //host, a backslash (/\\host, which browsers read as //host) or control characters."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return None
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
 def login():
+    destination = safe_next(request.args.get("next")) or url_for("dashboard.home")
+    if request.method == "GET" and current_user.is_authenticated:
+        return redirect(destination)
     form = LoginForm()
-    user, status = submit(form, lambda: services.authenticate(form.email.data, form.password.data))
-    if status in (401, 429):
-        db.session.commit()  # the failed attempt and any lock must be kept
-    if user is not None:
-        session.clear()  # a fresh session on login: no fixation
-        login_user(user, remember=form.remember.data)
-        return redirect(_safe_next(request.args.get("next")))
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            try:
+                user = services.authenticate(form.email.data, form.password.data, ip=request.remote_addr)
+            except services.LoginRefused as refusal:
+                db.session.commit()  # the failure count, the lock and the audit event are kept
+                attach_to_form(form, refusal)
+                status = refusal.status_code
+            else:
+                db.session.commit()
+                session.clear()  # a fresh session on login: no fixation, nothing carried over
+                login_user(user, remember=form.remember.data)
+                return redirect(destination)
     return render_template("accounts/login.html", form=form), status
 
 
@@ -61,21 +86,20 @@ def logout():
 @limiter.limit("5 per hour", methods=["POST"])
 def reset_request():
     form = ResetRequestForm()
-    done, status = submit(
-        form, lambda: services.request_password_reset(form.email.data, current_language()) or True
-    )
-    if done:
-        flash(_("If an account uses this email, a link to choose a new password is on its way."), "success")
-        return redirect(url_for(".login"))
-    return render_template("accounts/reset_request.html", form=form), status
+    sent, status = submit(form, lambda: services.request_password_reset(form.email.data, current_language()) or True)
+    # The same answer whether or not an account has this email.
+    return render_template("accounts/reset_request.html", form=form, sent=bool(sent)), status
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
-    services.user_for_reset_token(token)  # a dead link gets its message before any form
+    try:
+        services.user_for_reset_token(token)  # a dead link gets its message before any form
+    except services.InvalidResetLink as error:
+        return render_template("accounts/reset_password.html", form=None, invalid=error.message), 400
     form = ResetPasswordForm()
     user, status = submit(form, lambda: services.reset_password(token, form.password.data))
     if user is not None:
         flash(_("Your password is changed. Log in with the new one."), "success")
         return redirect(url_for(".login"))
-    return render_template("accounts/reset_password.html", form=form), status
+    return render_template("accounts/reset_password.html", form=form, invalid=None), status
