@@ -39,8 +39,8 @@ browser-deps:
 	fi
 
 lint: install-dev
-	$(BIN)/ruff check campaign tests bench wsgi.py gunicorn.conf.py
-	$(BIN)/ruff format --check campaign tests bench wsgi.py gunicorn.conf.py
+	$(BIN)/ruff check campaign tests wsgi.py gunicorn.conf.py $(wildcard bench)
+	$(BIN)/ruff format --check campaign tests wsgi.py gunicorn.conf.py $(wildcard bench)
 
 test: install-dev browser-deps lint
 	$(BIN)/pytest
