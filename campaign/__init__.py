@@ -48,6 +48,7 @@ MODEL_MODULES = (
     "campaign.officials.models",
     "campaign.agreements.models",
     "campaign.campaigns.models",
+    "campaign.petitions.models",
 )
 
 
@@ -88,11 +89,24 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.geo.views import bp as geo_bp
     from campaign.jobs.cli import jobs_cli
     from campaign.outbox.cli import outbox_cli
+    from campaign.petitions.cli import petitions_cli
+    from campaign.petitions.views import bp as petitions_bp
+    from campaign.petitions.views_organize import bp as petitions_organize_bp
 
-    for blueprint in (campaigns_bp, campaigns_organize_bp, geo_bp, accounts_bp, dashboard_bp):
+    blueprints = (
+        campaigns_bp,
+        campaigns_organize_bp,
+        petitions_bp,
+        petitions_organize_bp,
+        geo_bp,
+        accounts_bp,
+        dashboard_bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(petitions_cli)
     register_accounts_cli(app)
     register_cli(app)
 

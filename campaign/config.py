@@ -87,6 +87,8 @@ def load_config(instance_path: Path = DEFAULT_INSTANCE_PATH) -> dict:
         "JOBS_BACKOFF_SECONDS": int(env.get("JOBS_BACKOFF_SECONDS") or 30),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Per address: a forum of 60 behind one venue Wi-Fi signs in 10 minutes; a script does not.
+        "SIGN_RATE_LIMIT": env.get("SIGN_RATE_LIMIT") or "100 per 10 minutes;400 per day",
         "LOGIN_MAX_FAILURES": int(env.get("LOGIN_MAX_FAILURES") or 5),
         "LOGIN_LOCK_MINUTES": int(env.get("LOGIN_LOCK_MINUTES") or 15),
         "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE") or 3600),

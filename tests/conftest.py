@@ -272,3 +272,28 @@ def smtp_app(make_app, smtp_server):
     built.test_client_class = IsolatedClient
     with built.app_context():
         yield built
+
+
+@pytest.fixture
+def make_petition(app, make_campaign):
+    from campaign.petitions.models import Petition, PetitionCounty, PetitionStatus
+
+    counter = iter(range(1, 10_000))
+
+    def build(counties=(("55009", None),), **fields) -> Petition:
+        number = next(counter)
+        values = {
+            "title": f"Test petition {number}",
+            "slug": f"test-petition-{number}",
+            "ask": "We call on the Brown County Board to end the agreement.",
+            "status": PetitionStatus.OPEN,
+        } | fields
+        if "campaign" not in values:
+            values["campaign"] = make_campaign()
+        petition = Petition(**values)
+        petition.counties = [PetitionCounty(county_fips=fips, goal=goal, is_target=True) for fips, goal in counties]
+        db.session.add(petition)
+        db.session.commit()
+        return petition
+
+    return build

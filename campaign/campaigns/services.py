@@ -31,7 +31,7 @@ class CampaignInput:
     target_ids: list[int] = field(default_factory=list)
 
 
-def _checked_slug(slug: str, fallback: str, model, current_id: int | None = None) -> str:
+def checked_slug(slug: str, fallback: str, model, current_id: int | None = None) -> str:
     value = (slug or "").strip().lower() or slugify(fallback)
     if not SLUG_PATTERN.match(value):
         raise DomainError(_("Use only lower-case letters, digits and hyphens."), field="slug")
@@ -78,7 +78,7 @@ def _all_by_id(model, ids: list[int], field_name: str) -> list:
 
 
 def create_campaign(data: CampaignInput) -> Campaign:
-    campaign = Campaign(slug=_checked_slug(data.slug, data.title, Campaign))
+    campaign = Campaign(slug=checked_slug(data.slug, data.title, Campaign))
     _apply(campaign, data)
     db.session.add(campaign)
     db.session.flush()
@@ -86,14 +86,14 @@ def create_campaign(data: CampaignInput) -> Campaign:
 
 
 def update_campaign(campaign: Campaign, data: CampaignInput) -> Campaign:
-    campaign.slug = _checked_slug(data.slug, data.title, Campaign, current_id=campaign.id)
+    campaign.slug = checked_slug(data.slug, data.title, Campaign, current_id=campaign.id)
     _apply(campaign, data)
     db.session.flush()
     return campaign
 
 
 def create_organization(name: str, slug: str = "", **details) -> Organization:
-    organization = Organization(name=name.strip(), slug=_checked_slug(slug, name, Organization), **details)
+    organization = Organization(name=name.strip(), slug=checked_slug(slug, name, Organization), **details)
     db.session.add(organization)
     db.session.flush()
     return organization

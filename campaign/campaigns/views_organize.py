@@ -15,7 +15,7 @@ from campaign.campaigns.models import Campaign, CampaignStatus
 from campaign.core.forms import submit
 from campaign.core.permissions import role_required
 from campaign.extensions import db
-from campaign.officials.models import Official
+from campaign.officials.forms import official_choices
 
 bp = Blueprint("campaigns_organize", __name__, url_prefix="/organize")
 
@@ -28,10 +28,7 @@ def _with_choices(form: CampaignForm) -> CampaignForm:
     form.agreement_id.choices = [SelectChoice(0, _("None yet"))] + [
         SelectChoice(agreement.id, f"{agreement.agency} ({agreement.model.label})") for agreement in agreements
     ]
-    officials = db.session.scalars(select(Official).order_by(Official.name))
-    form.target_ids.choices = [
-        SelectChoice(official.id, f"{official.name}, {official.title}") for official in officials
-    ]
+    form.target_ids.choices = official_choices()
     return form
 
 

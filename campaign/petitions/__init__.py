@@ -1,0 +1,1 @@
+"""Petitions: public signing by county, double opt-in, counts and goals."""

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from campaign.petitions.models import PETITION_STATUS_LABELS, PetitionStatus
+from campaign.petitions.services import CONSENT_EMAIL_UPDATES, CONSENT_SHOW_NAME, MAX_COMMENT, MAX_NAME
+
+
+class SignForm(FlaskForm):
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=MAX_NAME)])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=MAX_NAME)])
+    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    zip_code = StringField(_l("ZIP code"), validators=[DataRequired(), Length(max=10)])
+    # Offered only when the ZIP code does not tell the county.
+    county = SelectField(_l("County"), validators=[Optional()], validate_choice=False, choices=[])
+    street_address = StringField(_l("Street address"), validators=[Optional(), Length(max=200)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=MAX_COMMENT)])
+    show_publicly = BooleanField(CONSENT_SHOW_NAME)
+    email_updates = BooleanField(CONSENT_EMAIL_UPDATES)
+    # Hidden from people; bots that fill every field fill this one too.
+    website = StringField(_l("Leave this field empty"))
+
+
+class InvalidateForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+
+
+class PetitionForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title_es = StringField(_l("Title in Spanish"), validators=[Optional(), Length(max=200)])
+    slug = StringField(_l("Web address"), validators=[Optional(), Length(min=3, max=80)])
+    ask = TextAreaField(_l("The ask"), validators=[DataRequired(), Length(max=2_000)])
+    ask_es = TextAreaField(_l("The ask in Spanish"), validators=[Optional(), Length(max=2_000)])
+    body = TextAreaField(_l("Text"), validators=[Optional(), Length(max=50_000)])
+    body_es = TextAreaField(_l("Text in Spanish"), validators=[Optional(), Length(max=50_000)])
+    goal = IntegerField(_l("Goal (confirmed signatures)"), validators=[Optional(), NumberRange(min=1)])
+    deadline = DateField(_l("Deadline"), validators=[Optional()])
+    status = SelectField(
+        _l("Status"),
+        choices=[SelectChoice(status.value, label) for status, label in PETITION_STATUS_LABELS.items()],
+        default=PetitionStatus.DRAFT.value,
+    )
+    counties = TextAreaField(
+        _l("Counties it is about"),
+        validators=[Optional(), Length(max=5_000)],
+        description=_l('One county per line, a FIPS code or a name, with an optional goal: "55009 500".'),
+    )
+    target_ids = SelectMultipleField(_l("Officials it addresses"), coerce=int, validators=[Optional()])
+    require_address = BooleanField(_l("Ask for the street address (required)"))
+    require_phone = BooleanField(_l("Ask for a phone number (required)"))

@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
+
+from campaign.campaigns.models import Campaign
+from campaign.core.types import StrEnumType, UTCDateTime, utcnow
+from campaign.extensions import db
+from campaign.geo.models import County
+from campaign.officials.models import Official
+from campaign.people.models import Person
+
+
+class PetitionStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    DELIVERED = "delivered"
+
+    @property
+    def label(self) -> str:
+        return str(PETITION_STATUS_LABELS[self])
+
+
+PETITION_STATUS_LABELS = {
+    PetitionStatus.DRAFT: _l("Draft"),
+    PetitionStatus.OPEN: _l("Open for signatures"),
+    PetitionStatus.CLOSED: _l("Closed"),
+    PetitionStatus.DELIVERED: _l("Delivered"),
+}
+
+petition_targets = Table(
+    "petition_targets",
+    db.Model.metadata,
+    Column("petition_id", ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True),
+    Column("official_id", ForeignKey("officials.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Petition(db.Model):
+    __tablename__ = "petitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    title_es: Mapped[str | None] = mapped_column(String(200))
+    ask: Mapped[str] = mapped_column(Text)  # "We call on the Brown County Board to ..."
+    ask_es: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    body_es: Mapped[str | None] = mapped_column(Text)
+    goal: Mapped[int | None]
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[PetitionStatus] = mapped_column(StrEnumType(PetitionStatus), default=PetitionStatus.DRAFT)
+    require_address: Mapped[bool] = mapped_column(default=False)
+    require_phone: Mapped[bool] = mapped_column(default=False)
+    # Maintained in batches by services.refresh_counts, never per signature.
+    confirmed_count: Mapped[int] = mapped_column(default=0)
+    resident_count: Mapped[int] = mapped_column(default=0)
+    counted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    count_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    # The backref lets campaign pages list their petitions without importing this area.
+    campaign: Mapped[Campaign] = relationship(backref=backref("petitions", order_by="Petition.id"))
+    targets: Mapped[list[Official]] = relationship(secondary=petition_targets, order_by=Official.name)
+    counties: Mapped[list[PetitionCounty]] = relationship(
+        back_populates="petition", cascade="all, delete-orphan", order_by="PetitionCounty.county_fips"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        if self.status is not PetitionStatus.OPEN:
+            return False
+        return self.deadline is None or self.deadline > utcnow()
+
+
+class PetitionCounty(db.Model):
+    """A county the petition is about (its residents count apart) or has a goal for."""
+
+    __tablename__ = "petition_counties"
+
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True)
+    county_fips: Mapped[str] = mapped_column(ForeignKey("counties.fips"), primary_key=True)
+    is_target: Mapped[bool] = mapped_column(default=True)
+    goal: Mapped[int | None]
+
+    petition: Mapped[Petition] = relationship(back_populates="counties")
+    county: Mapped[County] = relationship()
+
+
+class SignatureStatus(enum.StrEnum):
+    PENDING = "pending"  # waiting for the email confirmation
+    CONFIRMED = "confirmed"
+    INVALIDATED = "invalidated"  # removed by an organizer, with a reason; can be restored
+
+
+class SignatureSource(enum.StrEnum):
+    ONLINE = "online"
+    PAPER = "paper"
+
+
+class Signature(db.Model):
+    __tablename__ = "signatures"
+    __table_args__ = (
+        # One signature per person per petition, whatever the race between two requests.
+        UniqueConstraint("petition_id", "person_id"),
+        Index("ix_signatures_counts", "petition_id", "status", "county_fips"),
+        Index("ix_signatures_recent", "petition_id", "status", "confirmed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    status: Mapped[SignatureStatus] = mapped_column(StrEnumType(SignatureStatus), default=SignatureStatus.PENDING)
+    source: Mapped[SignatureSource] = mapped_column(StrEnumType(SignatureSource), default=SignatureSource.ONLINE)
+    # The name, place and optional details as given on this petition.
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    zip_code: Mapped[str] = mapped_column(String(5))
+    city: Mapped[str | None] = mapped_column(String(100))
+    county_fips: Mapped[str] = mapped_column(ForeignKey("counties.fips"))
+    street_address: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    comment: Mapped[str | None] = mapped_column(Text)
+    show_publicly: Mapped[bool] = mapped_column(default=False)
+    email_updates: Mapped[bool] = mapped_column(default=False)
+    # What the person agreed to, word for word, and when.
+    consent_text: Mapped[str] = mapped_column(Text)
+    locale: Mapped[str] = mapped_column(String(5), default="en")
+    # Keyed hash of the address it came from, for abuse review only; cleared after review.
+    ip_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    invalidated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    invalidated_reason: Mapped[str | None] = mapped_column(String(500))
+    invalidated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    petition: Mapped[Petition] = relationship()
+    person: Mapped[Person] = relationship()
+    county: Mapped[County] = relationship()
+
+    @property
+    def public_name(self) -> str:
+        return f"{self.first_name} {self.last_name[:1]}." if self.last_name else self.first_name
+
+
+class PetitionCountyCount(db.Model):
+    """Confirmed signatures per county, refreshed in batches (at most ~10 s stale)."""
+
+    __tablename__ = "petition_county_counts"
+
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True)
+    county_fips: Mapped[str] = mapped_column(ForeignKey("counties.fips"), primary_key=True)
+    confirmed: Mapped[int] = mapped_column(default=0)
+
+    county: Mapped[County] = relationship()

@@ -1,0 +1,338 @@
+"""Signing, confirming and invalidating signatures; petitions and their counts."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from campaign.campaigns.services import checked_slug
+from campaign.core.errors import Conflict, DomainError, NotFound
+from campaign.core.types import utcnow
+from campaign.core.urls import external_url
+from campaign.extensions import db
+from campaign.geo.services import get_county, lookup_zip, resolve_county
+from campaign.officials.models import Official
+from campaign.outbox.services import enqueue as enqueue_mail
+from campaign.people.models import Person
+from campaign.people.services import clean_email, normalize_email
+from campaign.petitions.models import Petition, PetitionCounty, PetitionStatus, Signature, SignatureStatus
+
+MAX_NAME = 100
+MAX_COMMENT = 1000
+MAX_ADDRESS = 200
+CONFIRM_SALT = "signature-confirm"
+CONFIRM_MAX_AGE = 14 * 24 * 3600
+
+CONSENT_SHOW_NAME = _l("Show my first name, last initial and county on the petition page.")
+CONSENT_EMAIL_UPDATES = _l("Email me about this campaign.")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass
+class SignatureInput:
+    first_name: str
+    last_name: str
+    email: str
+    zip_code: str
+    county: str | None = None  # FIPS code picked when the ZIP does not tell
+    street_address: str | None = None
+    phone: str | None = None
+    comment: str | None = None
+    show_publicly: bool = False
+    email_updates: bool = False
+    locale: str = "en"
+    ip: str | None = None
+
+
+def _clean_line(value: str | None, field: str, max_length: int, required: bool) -> str | None:
+    text = CONTROL_CHARACTERS.sub(" ", value or "").strip()
+    text = re.sub(r"\s+", " ", text)
+    if not text:
+        if required:
+            raise DomainError(_("This field is required."), field=field)
+        return None
+    if len(text) > max_length:
+        raise DomainError(_("Use at most %(count)s characters.", count=max_length), field=field)
+    return text
+
+
+def _clean_comment(value: str | None) -> str | None:
+    text = (value or "").replace("\r\n", "\n").strip()
+    text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", text)
+    if len(text) > MAX_COMMENT:
+        raise DomainError(_("Use at most %(count)s characters.", count=MAX_COMMENT), field="comment")
+    return text or None
+
+
+def ip_hash(ip: str | None) -> str | None:
+    """A keyed hash: lets abuse review group signatures by address without storing it."""
+    if not ip:
+        return None
+    key = hashlib.sha256(b"signature-ip:" + current_app.config["SECRET_KEY"].encode()).digest()
+    return hmac.new(key, ip.encode(), hashlib.sha256).hexdigest()
+
+
+def consent_text(show_publicly: bool, email_updates: bool, locale: str) -> str:
+    """The wording the person saw for each box and whether they ticked it, in their language."""
+    with force_locale(locale):
+        return "\n".join(
+            f"[{'x' if ticked else ' '}] {wording}"
+            for wording, ticked in ((CONSENT_SHOW_NAME, show_publicly), (CONSENT_EMAIL_UPDATES, email_updates))
+        )
+
+
+def _resolve_county(data: SignatureInput):
+    """The ZIP's county, or the one the person picked from their state's list."""
+    place = lookup_zip(data.zip_code)
+    if not (data.county or "").strip():
+        if place.county is None:
+            raise DomainError(_("Choose your county: your ZIP code does not tell us for sure."), field="county")
+        return place, place.county
+    county = get_county(data.county)
+    if county.state != place.state:
+        message = _(
+            "%(county)s is not in %(state)s, the state of ZIP code %(zip)s.",
+            county=county.label,
+            state=place.state,
+            zip=place.zip_code,
+        )
+        raise DomainError(message, field="county")
+    return place, county
+
+
+def _person_for(email: str, data: SignatureInput, place, county) -> Person:
+    """The one Person with this mailbox, created if new; safe when two requests race."""
+    canonical = normalize_email(email)
+    person = db.session.scalar(select(Person).where(Person.email_normalized == canonical))
+    if person is None:
+        person = Person(email=clean_email(email), email_normalized=canonical)
+        try:
+            with db.session.begin_nested():
+                person.first_name, person.last_name = data.first_name, data.last_name
+                person.zip_code, person.county_fips, person.locale = place.zip_code, county.fips, data.locale
+                db.session.add(person)
+        except IntegrityError:  # created by a parallel request a moment ago
+            person = db.session.scalar(select(Person).where(Person.email_normalized == canonical))
+    return person
+
+
+def sign(petition: Petition, data: SignatureInput) -> Signature:
+    """Record a signature (pending until confirmed) and mail the confirmation link.
+
+    A repeat signature answers exactly as a first one: a pending one gets a fresh link, a
+    confirmed one a note that it is already counted. Nothing tells the page which happened.
+    """
+    if not petition.is_open:
+        raise Conflict(_("This petition is not open for signatures."))
+    first_name = _clean_line(data.first_name, "first_name", MAX_NAME, required=True)
+    last_name = _clean_line(data.last_name, "last_name", MAX_NAME, required=True)
+    email = clean_email(data.email)
+    place, county = _resolve_county(data)
+    street_address = _clean_line(data.street_address, "street_address", MAX_ADDRESS, petition.require_address)
+    phone = _clean_line(data.phone, "phone", 40, petition.require_phone)
+    if phone and not re.fullmatch(r"[0-9+().\- ]{7,40}", phone):
+        raise DomainError(_("Enter a phone number with digits only, like (920) 555-0100."), field="phone")
+    comment = _clean_comment(data.comment)
+
+    data.first_name, data.last_name = first_name, last_name
+    person = _person_for(email, data, place, county)
+    values = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "zip_code": place.zip_code,
+        "city": place.city,
+        "county_fips": county.fips,
+        "street_address": street_address,
+        "phone": phone,
+        "comment": comment,
+        "show_publicly": data.show_publicly,
+        "email_updates": data.email_updates,
+        "consent_text": consent_text(data.show_publicly, data.email_updates, data.locale),
+        "locale": data.locale,
+        "ip_hash": ip_hash(data.ip),
+    }
+    signature = _existing(petition, person)
+    if signature is None:
+        signature = Signature(petition=petition, person=person, created_at=utcnow(), **values)
+        try:
+            with db.session.begin_nested():
+                db.session.add(signature)
+        except IntegrityError:  # the same person's other tab or double click won the race
+            signature = _existing(petition, person)
+        else:
+            _mail_confirmation(signature, email)
+            return signature
+    if signature.status is SignatureStatus.PENDING:
+        for name, value in values.items():  # the latest details win until confirmed
+            setattr(signature, name, value)
+        _mail_confirmation(signature, email)
+    elif signature.status is SignatureStatus.CONFIRMED:
+        enqueue_mail(email, "petitions/already_signed", _mail_context(signature), signature.locale)
+    return signature
+
+
+def _existing(petition: Petition, person: Person) -> Signature | None:
+    return db.session.scalar(
+        select(Signature).where(Signature.petition_id == petition.id, Signature.person_id == person.id)
+    )
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CONFIRM_SALT)
+
+
+def confirmation_token(signature: Signature) -> str:
+    return _serializer().dumps({"s": signature.id, "p": signature.person_id})
+
+
+def _mail_context(signature: Signature) -> dict:
+    petition = signature.petition
+    return {
+        "signature": signature,
+        "petition": petition,
+        "petition_url": external_url("petitions.show", slug=petition.slug),
+    }
+
+
+def _mail_confirmation(signature: Signature, email: str) -> None:
+    db.session.flush()
+    link = external_url("petitions.confirm", slug=signature.petition.slug, token=confirmation_token(signature))
+    context = _mail_context(signature) | {"link": link, "days": CONFIRM_MAX_AGE // 86400}
+    enqueue_mail(email, "petitions/confirm_signature", context, signature.locale)
+
+
+def signature_for_token(petition: Petition, token: str) -> Signature:
+    try:
+        data = _serializer().loads(token, max_age=CONFIRM_MAX_AGE)
+    except SignatureExpired:
+        raise DomainError(_("This confirmation link has expired. Sign again to get a new one.")) from None
+    except BadSignature:
+        raise DomainError(_("This confirmation link is not valid. Sign again to get a new one.")) from None
+    signature = db.session.get(Signature, data.get("s")) if isinstance(data, dict) else None
+    if signature is None or signature.person_id != data.get("p") or signature.petition_id != petition.id:
+        raise DomainError(_("This confirmation link is not valid. Sign again to get a new one."))
+    return signature
+
+
+def confirm(petition: Petition, token: str) -> Signature:
+    """Count the signature. Confirming twice is harmless; an invalidated one stays out."""
+    signature = signature_for_token(petition, token)
+    if signature.status is SignatureStatus.PENDING:
+        signature.status = SignatureStatus.CONFIRMED
+        signature.confirmed_at = utcnow()
+    return signature
+
+
+def invalidate(signature: Signature, reason: str, user) -> Signature:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason: it is kept with the signature."), field="reason")
+    signature.status = SignatureStatus.INVALIDATED
+    signature.invalidated_at = utcnow()
+    signature.invalidated_reason = reason[:500]
+    signature.invalidated_by_id = user.id
+    return signature
+
+
+def restore(signature: Signature) -> Signature:
+    if signature.status is not SignatureStatus.INVALIDATED:
+        raise Conflict(_("Only an invalidated signature can be restored."))
+    signature.status = SignatureStatus.CONFIRMED if signature.confirmed_at else SignatureStatus.PENDING
+    signature.invalidated_at = signature.invalidated_reason = signature.invalidated_by_id = None
+    return signature
+
+
+def get_petition(slug: str, include_drafts: bool = False) -> Petition:
+    petition = db.session.scalar(select(Petition).where(Petition.slug == slug))
+    if petition is None or (petition.status is PetitionStatus.DRAFT and not include_drafts):
+        raise NotFound(_("There is no petition at this address."))
+    return petition
+
+
+@dataclass
+class PetitionInput:
+    title: str
+    ask: str
+    slug: str = ""
+    title_es: str | None = None
+    ask_es: str | None = None
+    body: str = ""
+    body_es: str | None = None
+    goal: int | None = None
+    deadline: datetime | None = None
+    status: PetitionStatus = PetitionStatus.DRAFT
+    counties: str = ""  # "55009 500" per line
+    target_ids: list[int] = field(default_factory=list)
+    require_address: bool = False
+    require_phone: bool = False
+
+
+def parse_county_lines(text: str) -> list[tuple[str, int | None]]:
+    """ "55009 500" / "Brown County, WI 500" / "55009" lines into (FIPS, goal) pairs."""
+    entries: dict[str, int | None] = {}
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        match = re.fullmatch(r"(.+?)(?:\s*[=:]?\s+(\d+))?", line)
+        county = resolve_county(match.group(1).strip())
+        goal = int(match.group(2)) if match.group(2) else None
+        if goal is not None and goal < 1:
+            raise DomainError(_("A county goal must be at least 1."), field="counties")
+        entries[county.fips] = goal
+    return list(entries.items())
+
+
+def save_petition(campaign, data: PetitionInput, petition: Petition | None = None) -> Petition:
+    petition = petition or Petition(campaign=campaign)
+    petition.slug = checked_slug(data.slug, data.title, Petition, current_id=petition.id)
+    try:
+        counties = parse_county_lines(data.counties)
+    except NotFound as error:
+        raise DomainError(error.message, field="counties") from None
+    petition.title = data.title.strip()
+    petition.title_es = (data.title_es or "").strip() or None
+    petition.ask = data.ask.strip()
+    petition.ask_es = (data.ask_es or "").strip() or None
+    petition.body = data.body or ""
+    petition.body_es = (data.body_es or "").strip() or None
+    petition.goal = data.goal
+    petition.deadline = data.deadline
+    petition.status = data.status
+    petition.require_address = data.require_address
+    petition.require_phone = data.require_phone
+    petition.targets = list(db.session.scalars(select(Official).where(Official.id.in_(data.target_ids or [0]))))
+    petition.counties = [PetitionCounty(county_fips=fips, goal=goal, is_target=True) for fips, goal in counties]
+    db.session.add(petition)
+    db.session.flush()
+    return petition
+
+
+def petitions_of(campaign) -> list[Petition]:
+    return list(db.session.scalars(select(Petition).where(Petition.campaign_id == campaign.id).order_by(Petition.id)))
+
+
+def recent_public_signatures(petition: Petition, limit: int = 10) -> list[Signature]:
+    """The latest confirmed signers who chose to be shown (served by ix_signatures_recent)."""
+    query = (
+        select(Signature)
+        .where(
+            Signature.petition_id == petition.id,
+            Signature.status == SignatureStatus.CONFIRMED,
+            Signature.show_publicly.is_(True),
+        )
+        .order_by(Signature.confirmed_at.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

@@ -1,0 +1,257 @@
+"""Signing a petition: the form, the confirmation link, the duplicate case, bad input."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from campaign.extensions import db
+from campaign.people.models import Person
+from campaign.petitions import counts, services
+from campaign.petitions.models import PetitionStatus, Signature, SignatureStatus
+from tests.petitions.helpers import GOOD, confirmation_link, count_signatures, mails_to
+
+
+def sign(client, petition, **fields):
+    return client.post(f"/p/{petition.slug}", data=GOOD | fields)
+
+
+def test_sign_then_confirm_through_the_mailed_link(client, make_petition):
+    petition = make_petition()
+    response = sign(client, petition, comment="Por mis vecinos", show_publicly="y")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/p/{petition.slug}/thanks")
+
+    signature = db.session.scalar(select(Signature))
+    assert signature.status is SignatureStatus.PENDING
+    assert (signature.first_name, signature.county_fips, signature.city) == ("María", "55009", "Green Bay")
+    assert signature.comment == "Por mis vecinos" and signature.show_publicly and not signature.email_updates
+    assert "[x] Show my first name, last initial and county on the petition page." in signature.consent_text
+    assert "[ ] Email me about this campaign." in signature.consent_text
+    assert signature.ip_hash and "127.0.0.1" not in signature.ip_hash
+
+    [mail] = mails_to("maria@example.org")
+    assert mail.subject == f"Confirm your signature: {petition.title}"
+    link = confirmation_link(mail)
+
+    # Opening the link (as a mail scanner would) changes nothing.
+    page = client.get(link)
+    assert page.status_code == 200 and "Confirm my signature" in page.get_data(as_text=True)
+    db.session.refresh(signature)
+    assert signature.status is SignatureStatus.PENDING
+
+    done = client.post(link)
+    assert done.status_code == 200
+    assert "your signature is confirmed" in done.get_data(as_text=True)
+    db.session.refresh(signature)
+    assert signature.status is SignatureStatus.CONFIRMED and signature.confirmed_at is not None
+
+    counts.refresh_counts(petition.id)
+    db.session.commit()
+    shown = client.get(f"/p/{petition.slug}").get_data(as_text=True)
+    assert "<strong>1</strong>" in shown
+    assert "María G., Brown County, WI" in shown
+    assert "maria@example.org" not in shown
+
+
+def test_public_page_counts_only_confirmed_and_hides_private_fields(client, make_petition):
+    petition = make_petition(require_phone=True, require_address=True)
+    sign(client, petition, phone="(920) 555-0100", street_address="100 Main St", show_publicly="y")
+    counts.refresh_counts(petition.id)
+    db.session.commit()
+    text = client.get(f"/p/{petition.slug}").get_data(as_text=True)
+    assert "<strong>0</strong>" in text
+    for private in ("555-0100", "100 Main St", "maria@example.org", "María G."):
+        assert private not in text
+
+
+def test_repeat_signature_answers_alike_and_stays_one_row(client, make_petition):
+    petition = make_petition()
+    first = sign(client, petition)
+    again = sign(client, petition, email="Maria+again@Example.org", first_name="Mary")
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"]
+    assert count_signatures() == 1
+    assert db.session.scalar(select(func.count()).select_from(Person)) == 1
+    assert db.session.scalar(select(Signature.first_name)) == "Mary", "pending details follow the latest"
+    assert len(mails_to("maria@example.org")) == 1 and len(mails_to("Maria+again@example.org")) == 1
+
+    link = confirmation_link(mails_to("Maria+again@example.org")[0])
+    client.post(link)
+    third = sign(client, petition)
+    assert third.status_code == 303
+    [*_, last] = mails_to("maria@example.org")
+    assert last.subject.startswith("You have already signed")
+    assert count_signatures() == 1
+
+
+def test_a_lost_email_is_replaced_by_signing_again(client, make_petition):
+    petition = make_petition()
+    sign(client, petition)
+    sign(client, petition)
+    first, second = mails_to("maria@example.org")
+    assert client.post(confirmation_link(second)).status_code == 200
+    assert client.post(confirmation_link(first)).status_code == 200  # both links work: same signature
+    assert db.session.scalar(select(Signature.status)) is SignatureStatus.CONFIRMED
+
+
+def test_concurrent_submissions_make_one_signature(make_app, make_petition, engine_name):
+    """Ten requests from the same person at the same moment: one Person, one Signature."""
+    slug = make_petition().slug
+    app = make_app()
+    barrier = threading.Barrier(10)
+    statuses: list[int] = []
+
+    def submit():
+        client = app.test_client()
+        barrier.wait()
+        statuses.append(client.post(f"/p/{slug}", data=GOOD).status_code)
+
+    threads = [threading.Thread(target=submit) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    db.session.expire_all()
+    assert statuses == [303] * 10
+    assert count_signatures() == 1
+    assert db.session.scalar(select(func.count()).select_from(Person)) == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "field_id", "message"),
+    [
+        ({"first_name": ""}, "first_name", "This field is required."),
+        ({"last_name": "   "}, "last_name", "This field is required."),
+        ({"first_name": "x" * 101}, "first_name", "Field cannot be longer than 100 characters."),
+        ({"email": "maria@"}, "email", "Enter a valid email address"),
+        ({"zip_code": "5430"}, "zip_code", "Enter a 5-digit ZIP code."),
+        ({"zip_code": "00000"}, "zip_code", "We don&#39;t know the ZIP code 00000"),
+        ({"county": "17031"}, "county", "Cook County, IL is not in WI"),
+        ({"county": "99999"}, "county", "No county has the FIPS code 99999"),
+        ({"comment": "x" * 1001}, "comment", "Field cannot be longer than 1000 characters."),
+    ],
+)
+def test_bad_input_is_shown_beside_its_field_and_writes_nothing(client, make_petition, fields, field_id, message):
+    petition = make_petition()
+    response = sign(client, petition, **fields)
+    assert 400 <= response.status_code < 500
+    text = response.get_data(as_text=True)
+    error = text[text.index(f'id="{field_id}-error"') :][:300]
+    assert message in error
+    assert count_signatures() == 0
+    assert mails_to("maria@example.org") == []
+
+
+def test_required_address_and_phone(client, make_petition):
+    petition = make_petition(require_address=True, require_phone=True)
+    response = sign(client, petition)
+    assert response.status_code == 422
+    assert count_signatures() == 0
+    response = sign(client, petition, street_address="1 Main St", phone="not a phone")
+    assert 'id="phone-error"' in response.get_data(as_text=True)
+    assert sign(client, petition, street_address="1 Main St", phone="920-555-0100").status_code == 303
+
+
+def test_markup_is_stored_as_text_and_shown_escaped(client, make_petition):
+    petition = make_petition()
+    sign(client, petition, first_name="<script>alert(1)</script>", comment="<b>hi</b>", show_publicly="y")
+    signature = db.session.scalar(select(Signature))
+    assert signature.first_name == "<script>alert(1)</script>"
+    client.post(confirmation_link(mails_to("maria@example.org")[0]))
+    counts.refresh_counts(petition.id)
+    db.session.commit()
+    text = client.get(f"/p/{petition.slug}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; G." in text
+
+
+def test_honeypot_is_refused_and_writes_nothing(client, make_petition):
+    petition = make_petition()
+    response = sign(client, petition, website="http://spam.example")
+    assert response.status_code == 400
+    assert "looks automated" in response.get_data(as_text=True)
+    assert count_signatures() == 0
+
+
+def test_missing_csrf_token_is_refused(app, client, make_petition):
+    petition = make_petition()
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = sign(client, petition)
+    assert response.status_code == 400
+    assert count_signatures() == 0
+
+
+def test_zip_spanning_states_list_lets_the_signer_pick_a_county(client, make_petition):
+    petition = make_petition()
+    response = sign(client, petition, zip_code="15439")  # listed in a county of another state
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "Choose your county" in text
+    assert '<option value="42051">Fayette County</option>' in text
+    assert sign(client, petition, zip_code="15439", county="42051").status_code == 303
+    assert db.session.scalar(select(Signature.county_fips)) == "42051"
+
+
+def test_closed_and_draft_petitions_take_no_signature(client, make_petition):
+    closed = make_petition(status=PetitionStatus.CLOSED)
+    assert sign(client, closed).status_code == 409
+    assert "closed to new signatures" in client.get(f"/p/{closed.slug}").get_data(as_text=True)
+    draft = make_petition(status=PetitionStatus.DRAFT)
+    assert client.get(f"/p/{draft.slug}").status_code == 404
+    assert sign(client, draft).status_code == 404
+    assert count_signatures() == 0
+
+
+def test_forged_or_expired_link_changes_nothing(client, make_petition, monkeypatch):
+    petition = make_petition()
+    sign(client, petition)
+    link = confirmation_link(mails_to("maria@example.org")[0])
+    forged = link[:-3] + ("abc" if not link.endswith("abc") else "xyz")
+    response = client.post(forged)
+    assert response.status_code == 400
+    assert "not valid" in response.get_data(as_text=True)
+
+    other = make_petition()
+    token = link.rsplit("/", 1)[1]
+    assert client.post(f"/p/{other.slug}/confirm/{token}").status_code == 400
+
+    monkeypatch.setattr(services, "CONFIRM_MAX_AGE", -1)
+    expired = client.post(link)
+    assert expired.status_code == 400
+    assert "expired" in expired.get_data(as_text=True)
+    assert db.session.scalar(select(Signature.status)) is SignatureStatus.PENDING
+
+
+def test_spanish_flow(client, make_petition):
+    petition = make_petition(title="End it", title_es="Terminarlo", ask="Please", ask_es="Por favor")
+    page = client.get(f"/p/{petition.slug}?lang=es").get_data(as_text=True)
+    assert "Terminarlo" in page and "Firme la petición" in page and "Nombre" in page
+    error = sign(client, petition, zip_code="12")
+    assert "Escriba un código postal de 5 dígitos." in error.get_data(as_text=True)
+    sign(client, petition)
+    [mail] = mails_to("maria@example.org")
+    assert mail.subject == "Confirme su firma: Terminarlo"
+    signature = db.session.scalar(select(Signature))
+    assert signature.locale == "es"
+    assert "[ ] Envíenme correos sobre esta campaña." in signature.consent_text
+    done = client.post(confirmation_link(mail))
+    assert "su firma está confirmada" in done.get_data(as_text=True)
+
+
+def test_rate_limit_lets_a_room_sign_and_stops_a_script(make_app, make_petition):
+    petition = make_petition()
+    app = make_app(SIGN_RATE_LIMIT="60 per 10 minutes")
+    client = app.test_client()
+    # Typos do not use up the room's allowance.
+    for _ in range(5):
+        assert client.post(f"/p/{petition.slug}", data=GOOD | {"zip_code": "1"}).status_code == 422
+    for number in range(60):
+        data = GOOD | {"email": f"person{number}@example.org"}
+        assert client.post(f"/p/{petition.slug}", data=data).status_code == 303
+    over = client.post(f"/p/{petition.slug}", data=GOOD | {"email": "late@example.org"})
+    assert over.status_code == 429
+    assert "too many requests" in over.get_data(as_text=True).lower()
+    assert count_signatures() == 60
