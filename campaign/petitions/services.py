@@ -295,12 +295,16 @@ def parse_county_lines(text: str) -> list[tuple[str, int | None]]:
 
 
 def save_petition(campaign, data: PetitionInput, petition: Petition | None = None) -> Petition:
-    petition = petition or Petition(campaign=campaign)
-    petition.slug = checked_slug(data.slug, data.title, Petition, current_id=petition.id)
+    # Every lookup first: a new petition joins the session only once it is complete.
+    slug = checked_slug(data.slug, data.title, Petition, current_id=petition.id if petition else None)
     try:
         counties = parse_county_lines(data.counties)
     except NotFound as error:
         raise DomainError(error.message, field="counties") from None
+    targets = list(db.session.scalars(select(Official).where(Official.id.in_(data.target_ids or [0]))))
+
+    petition = petition or Petition(campaign=campaign)
+    petition.slug = slug
     petition.title = data.title.strip()
     petition.title_es = (data.title_es or "").strip() or None
     petition.ask = data.ask.strip()
@@ -312,11 +316,21 @@ def save_petition(campaign, data: PetitionInput, petition: Petition | None = Non
     petition.status = data.status
     petition.require_address = data.require_address
     petition.require_phone = data.require_phone
-    petition.targets = list(db.session.scalars(select(Official).where(Official.id.in_(data.target_ids or [0]))))
-    petition.counties = [PetitionCounty(county_fips=fips, goal=goal, is_target=True) for fips, goal in counties]
+    petition.targets = targets
+    # Entries kept are updated in place: replacing them would insert before deleting.
+    existing = {entry.county_fips: entry for entry in petition.counties}
+    petition.counties = [
+        _county_entry(existing.get(fips) or PetitionCounty(county_fips=fips, is_target=True), goal)
+        for fips, goal in counties
+    ]
     db.session.add(petition)
     db.session.flush()
     return petition
+
+
+def _county_entry(entry: PetitionCounty, goal: int | None) -> PetitionCounty:
+    entry.goal = goal
+    return entry
 
 
 def petitions_of(campaign) -> list[Petition]:
