@@ -88,6 +88,8 @@ def request_refresh(petition: Petition, now: datetime | None = None) -> bool:
     """Called by pages: enqueue one refresh when the counts are stale. Commits its claim."""
     now = now or utcnow()
     stale_before = now - COUNT_MAX_AGE
+    if petition.counted_at is not None and petition.counted_at >= stale_before:
+        return False  # fresh: no write at all on the common path
     claim = (
         update(Petition)
         .where(

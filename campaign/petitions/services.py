@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from campaign.campaigns.services import checked_slug
 from campaign.core.errors import Conflict, DomainError, NotFound
@@ -348,5 +349,6 @@ def recent_public_signatures(petition: Petition, limit: int = 10) -> list[Signat
         )
         .order_by(Signature.confirmed_at.desc())
         .limit(limit)
+        .options(joinedload(Signature.county))
     )
     return list(db.session.scalars(query))

@@ -120,3 +120,10 @@ def test_form_without_csrf_token_is_refused_and_writes_nothing(app, client, logi
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form_page).group(1)
     accepted = client.post("/organize/campaigns/new", data=data | {"csrf_token": token})
     assert accepted.status_code == 302
+
+
+def test_form_fields_carry_no_empty_aria_attributes(client):
+    text = client.get("/login").get_data(as_text=True)
+    assert '="None"' not in text
+    error_page = client.post("/login", data={"email": "not-an-email", "password": ""}).get_data(as_text=True)
+    assert 'aria-invalid="true"' in error_page and 'aria-describedby="email-error"' in error_page

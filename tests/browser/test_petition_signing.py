@@ -1,0 +1,57 @@
+"""A signer on a phone, in Spanish: signs, takes the link from the mail that a real SMTP
+server received, confirms, and sees the signature counted."""
+
+from __future__ import annotations
+
+import re
+from email.header import decode_header, make_header
+from urllib.parse import urlsplit
+
+import pytest
+
+from campaign.extensions import db
+from campaign.petitions import counts
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def app(smtp_app):
+    """The live server sends its mail to the loopback SMTP server."""
+    return smtp_app
+
+
+def test_sign_on_a_phone_in_spanish_and_confirm_from_the_mail(app, make_petition, live_server, phone, smtp_server):
+    petition = make_petition(title="End it", title_es="Terminen el acuerdo", ask="Please.", ask_es="Por favor.")
+    slug = petition.slug
+
+    phone.goto(f"{live_server}/p/{slug}?lang=es")
+    assert phone.get_by_role("heading", level=1).inner_text() == "Terminen el acuerdo"
+    phone.get_by_label("Nombre", exact=True).fill("María José")
+    phone.get_by_label("Apellido", exact=True).fill("Núñez")
+    phone.get_by_label("Correo electrónico").fill("maria.jose@example.org")
+    phone.get_by_label("Código postal").fill("54301")
+    phone.get_by_label("Mostrar mi nombre").check()
+    screenshot(phone, "petition-sign-es-phone")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.get_by_role("button", name="Firmar").click()
+
+    assert phone.get_by_role("heading", level=1).inner_text() == "Revise su correo electrónico"
+    [mail] = smtp_server.messages
+    assert mail["X-Envelope-To"] == "maria.jose@example.org"
+    assert str(make_header(decode_header(mail["Subject"]))) == "Confirme su firma: Terminen el acuerdo"
+    body = next(part for part in mail.walk() if part.get_content_type() == "text/plain")
+    link = re.search(r"https?://\S+/confirm/\S+", body.get_payload(decode=True).decode()).group(0)
+
+    phone.goto(live_server + urlsplit(link).path)
+    phone.get_by_role("button", name="Confirmar mi firma").click()
+    assert "su firma está confirmada" in phone.get_by_role("heading", level=1).inner_text()
+    screenshot(phone, "petition-confirmed-es-phone")
+
+    counts.refresh_counts(petition.id, force=True)  # the batch job, without waiting for it
+    db.session.commit()
+    phone.goto(f"{live_server}/p/{slug}")
+    assert phone.locator(".count strong").inner_text() == "1"
+    assert "María José N., Brown County, WI" in phone.locator(".recent").inner_text()
+    assert "maria.jose@example.org" not in phone.content()
