@@ -6,7 +6,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMu
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from campaign.petitions.models import PETITION_STATUS_LABELS, PetitionStatus
+from campaign.petitions.models import FIELD_RULE_LABELS, PETITION_STATUS_LABELS, FieldRule, PetitionStatus
 from campaign.petitions.services import CONSENT_EMAIL_UPDATES, CONSENT_SHOW_NAME, MAX_COMMENT, MAX_NAME
 
 
@@ -51,5 +51,13 @@ class PetitionForm(FlaskForm):
         description=_l('One county per line, a FIPS code or a name, with an optional goal: "55009 500".'),
     )
     target_ids = SelectMultipleField(_l("Officials it addresses"), coerce=int, validators=[Optional()])
-    require_address = BooleanField(_l("Ask for the street address (required)"))
-    require_phone = BooleanField(_l("Ask for a phone number (required)"))
+    address_rule = SelectField(
+        _l("Street address"),
+        choices=[SelectChoice(rule.value, label) for rule, label in FIELD_RULE_LABELS.items()],
+        default=FieldRule.OPTIONAL.value,
+    )
+    phone_rule = SelectField(
+        _l("Phone"),
+        choices=[SelectChoice(rule.value, label) for rule, label in FIELD_RULE_LABELS.items()],
+        default=FieldRule.OPTIONAL.value,
+    )

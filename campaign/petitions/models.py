@@ -15,6 +15,21 @@ from campaign.officials.models import Official
 from campaign.people.models import Person
 
 
+class FieldRule(enum.StrEnum):
+    """Whether the sign form asks for an optional detail (street address, phone)."""
+
+    OFF = "off"
+    OPTIONAL = "optional"
+    REQUIRED = "required"
+
+
+FIELD_RULE_LABELS = {
+    FieldRule.OFF: _l("Do not ask"),
+    FieldRule.OPTIONAL: _l("Ask, optional"),
+    FieldRule.REQUIRED: _l("Ask, required"),
+}
+
+
 class PetitionStatus(enum.StrEnum):
     DRAFT = "draft"
     OPEN = "open"
@@ -56,8 +71,8 @@ class Petition(db.Model):
     goal: Mapped[int | None]
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[PetitionStatus] = mapped_column(StrEnumType(PetitionStatus), default=PetitionStatus.DRAFT)
-    require_address: Mapped[bool] = mapped_column(default=False)
-    require_phone: Mapped[bool] = mapped_column(default=False)
+    address_rule: Mapped[FieldRule] = mapped_column(StrEnumType(FieldRule), default=FieldRule.OPTIONAL)
+    phone_rule: Mapped[FieldRule] = mapped_column(StrEnumType(FieldRule), default=FieldRule.OPTIONAL)
     # Maintained in batches by services.refresh_counts, never per signature.
     confirmed_count: Mapped[int] = mapped_column(default=0)
     resident_count: Mapped[int] = mapped_column(default=0)

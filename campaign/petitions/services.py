@@ -27,7 +27,7 @@ from campaign.officials.models import Official
 from campaign.outbox.services import enqueue as enqueue_mail
 from campaign.people.models import Person
 from campaign.people.services import clean_email, normalize_email
-from campaign.petitions.models import Petition, PetitionCounty, PetitionStatus, Signature, SignatureStatus
+from campaign.petitions.models import FieldRule, Petition, PetitionCounty, PetitionStatus, Signature, SignatureStatus
 
 MAX_NAME = 100
 MAX_COMMENT = 1000
@@ -66,6 +66,13 @@ def _clean_line(value: str | None, field: str, max_length: int, required: bool) 
     if len(text) > max_length:
         raise DomainError(_("Use at most %(count)s characters.", count=max_length), field=field)
     return text
+
+
+def _optional_detail(value: str | None, field: str, max_length: int, rule: FieldRule) -> str | None:
+    """A detail the petition asks for; dropped when it does not (collect the minimum)."""
+    if rule is FieldRule.OFF:
+        return None
+    return _clean_line(value, field, max_length, required=rule is FieldRule.REQUIRED)
 
 
 def _clean_comment(value: str | None) -> str | None:
@@ -140,8 +147,8 @@ def sign(petition: Petition, data: SignatureInput) -> Signature:
     last_name = _clean_line(data.last_name, "last_name", MAX_NAME, required=True)
     email = clean_email(data.email)
     place, county = _resolve_county(data)
-    street_address = _clean_line(data.street_address, "street_address", MAX_ADDRESS, petition.require_address)
-    phone = _clean_line(data.phone, "phone", 40, petition.require_phone)
+    street_address = _optional_detail(data.street_address, "street_address", MAX_ADDRESS, petition.address_rule)
+    phone = _optional_detail(data.phone, "phone", 40, petition.phone_rule)
     if phone and not re.fullmatch(r"[0-9+().\- ]{7,40}", phone):
         raise DomainError(_("Enter a phone number with digits only, like (920) 555-0100."), field="phone")
     comment = _clean_comment(data.comment)
@@ -275,8 +282,8 @@ class PetitionInput:
     status: PetitionStatus = PetitionStatus.DRAFT
     counties: str = ""  # "55009 500" per line
     target_ids: list[int] = field(default_factory=list)
-    require_address: bool = False
-    require_phone: bool = False
+    address_rule: FieldRule = FieldRule.OPTIONAL
+    phone_rule: FieldRule = FieldRule.OPTIONAL
 
 
 def parse_county_lines(text: str) -> list[tuple[str, int | None]]:
@@ -315,8 +322,8 @@ def save_petition(campaign, data: PetitionInput, petition: Petition | None = Non
     petition.goal = data.goal
     petition.deadline = data.deadline
     petition.status = data.status
-    petition.require_address = data.require_address
-    petition.require_phone = data.require_phone
+    petition.address_rule = data.address_rule
+    petition.phone_rule = data.phone_rule
     petition.targets = targets
     # Entries kept are updated in place: replacing them would insert before deleting.
     existing = {entry.county_fips: entry for entry in petition.counties}

@@ -18,7 +18,7 @@ from campaign.extensions import db
 from campaign.officials.forms import official_choices
 from campaign.petitions import counts, services
 from campaign.petitions.forms import InvalidateForm, PetitionForm
-from campaign.petitions.models import Petition, PetitionStatus, Signature, SignatureStatus
+from campaign.petitions.models import FieldRule, Petition, PetitionStatus, Signature, SignatureStatus
 
 bp = Blueprint("petitions_organize", __name__, url_prefix="/organize")
 PAGE_SIZE = 100
@@ -29,6 +29,8 @@ def _form(petition: Petition | None) -> PetitionForm:
     form.target_ids.choices = official_choices()
     if petition is not None and not form.is_submitted():
         form.status.data = petition.status.value
+        form.address_rule.data = petition.address_rule.value
+        form.phone_rule.data = petition.phone_rule.value
         form.deadline.data = petition.deadline.date() if petition.deadline else None
         form.target_ids.data = [official.id for official in petition.targets]
         form.counties.data = "\n".join(
@@ -53,8 +55,8 @@ def _input(form: PetitionForm) -> services.PetitionInput:
         status=PetitionStatus(form.status.data),
         counties=form.counties.data or "",
         target_ids=form.target_ids.data or [],
-        require_address=form.require_address.data,
-        require_phone=form.require_phone.data,
+        address_rule=FieldRule(form.address_rule.data),
+        phone_rule=FieldRule(form.phone_rule.data),
     )
 
 

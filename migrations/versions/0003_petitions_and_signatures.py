@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-22 15:11:23.606431
+Create Date: 2026-11-22 15:21:28.727313
 
 """
 from alembic import op
@@ -33,8 +33,8 @@ def upgrade():
     sa.Column('goal', sa.Integer(), nullable=True),
     sa.Column('deadline', campaign.core.types.UTCDateTime(), nullable=True),
     sa.Column('status', sa.Enum('draft', 'open', 'closed', 'delivered', name='petitionstatus', native_enum=False, length=20), nullable=False),
-    sa.Column('require_address', sa.Boolean(), nullable=False),
-    sa.Column('require_phone', sa.Boolean(), nullable=False),
+    sa.Column('address_rule', sa.Enum('off', 'optional', 'required', name='fieldrule', native_enum=False, length=20), nullable=False),
+    sa.Column('phone_rule', sa.Enum('off', 'optional', 'required', name='fieldrule', native_enum=False, length=20), nullable=False),
     sa.Column('confirmed_count', sa.Integer(), nullable=False),
     sa.Column('resident_count', sa.Integer(), nullable=False),
     sa.Column('counted_at', campaign.core.types.UTCDateTime(), nullable=True),

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from campaign.extensions import db
 from campaign.people.models import Person
 from campaign.petitions import counts, services
-from campaign.petitions.models import PetitionStatus, Signature, SignatureStatus
+from campaign.petitions.models import FieldRule, PetitionStatus, Signature, SignatureStatus
 from tests.petitions.helpers import GOOD, confirmation_link, count_signatures, mails_to
 
 
@@ -57,7 +57,7 @@ def test_sign_then_confirm_through_the_mailed_link(client, make_petition):
 
 
 def test_public_page_counts_only_confirmed_and_hides_private_fields(client, make_petition):
-    petition = make_petition(require_phone=True, require_address=True)
+    petition = make_petition(phone_rule=FieldRule.REQUIRED, address_rule=FieldRule.REQUIRED)
     sign(client, petition, phone="(920) 555-0100", street_address="100 Main St", show_publicly="y")
     counts.refresh_counts(petition.id)
     db.session.commit()
@@ -146,7 +146,7 @@ def test_bad_input_is_shown_beside_its_field_and_writes_nothing(client, make_pet
 
 
 def test_required_address_and_phone(client, make_petition):
-    petition = make_petition(require_address=True, require_phone=True)
+    petition = make_petition(address_rule=FieldRule.REQUIRED, phone_rule=FieldRule.REQUIRED)
     response = sign(client, petition)
     assert response.status_code == 422
     assert count_signatures() == 0
@@ -255,3 +255,21 @@ def test_rate_limit_lets_a_room_sign_and_stops_a_script(make_app, make_petition)
     assert over.status_code == 429
     assert "too many requests" in over.get_data(as_text=True).lower()
     assert count_signatures() == 60
+
+
+def test_details_the_petition_does_not_ask_for_are_not_kept(client, make_petition):
+    petition = make_petition(address_rule=FieldRule.OFF, phone_rule=FieldRule.OFF)
+    page = client.get(f"/p/{petition.slug}").get_data(as_text=True)
+    assert 'name="street_address"' not in page and 'name="phone"' not in page
+    sign(client, petition, street_address="1 Main St", phone="920-555-0100")
+    signature = db.session.scalar(select(Signature))
+    assert (signature.street_address, signature.phone) == (None, None)
+
+
+def test_optional_details_are_offered_and_kept_when_given(client, make_petition):
+    petition = make_petition()
+    page = client.get(f"/p/{petition.slug}").get_data(as_text=True)
+    assert 'name="street_address"' in page and 'name="phone"' in page
+    assert sign(client, petition).status_code == 303
+    sign(client, petition, email="other@example.org", street_address="1 Main St")
+    assert set(db.session.scalars(select(Signature.street_address))) == {None, "1 Main St"}
