@@ -147,6 +147,7 @@ class Signature(db.Model):
     email_updates: Mapped[bool] = mapped_column(default=False)
     # What the person agreed to, word for word, and when.
     consent_text: Mapped[str] = mapped_column(Text)
+    consented_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     locale: Mapped[str] = mapped_column(String(5), default="en")
     # Keyed hash of the address it came from, for abuse review only; cleared after review.
     ip_hash: Mapped[str | None] = mapped_column(String(64))

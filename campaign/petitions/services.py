@@ -167,6 +167,7 @@ def sign(petition: Petition, data: SignatureInput) -> Signature:
         "show_publicly": data.show_publicly,
         "email_updates": data.email_updates,
         "consent_text": consent_text(data.show_publicly, data.email_updates, data.locale),
+        "consented_at": utcnow(),
         "locale": data.locale,
         "ip_hash": ip_hash(data.ip),
     }

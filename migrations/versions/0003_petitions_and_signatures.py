@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-22 15:21:28.727313
+Create Date: 2026-11-22 15:23:10.372853
 
 """
 from alembic import op
@@ -89,6 +89,7 @@ def upgrade():
     sa.Column('show_publicly', sa.Boolean(), nullable=False),
     sa.Column('email_updates', sa.Boolean(), nullable=False),
     sa.Column('consent_text', sa.Text(), nullable=False),
+    sa.Column('consented_at', campaign.core.types.UTCDateTime(), nullable=False),
     sa.Column('locale', sa.String(length=5), nullable=False),
     sa.Column('ip_hash', sa.String(length=64), nullable=True),
     sa.Column('created_at', campaign.core.types.UTCDateTime(), nullable=False),

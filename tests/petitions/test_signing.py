@@ -30,6 +30,7 @@ def test_sign_then_confirm_through_the_mailed_link(client, make_petition):
     assert signature.comment == "Por mis vecinos" and signature.show_publicly and not signature.email_updates
     assert "[x] Show my first name, last initial and county on the petition page." in signature.consent_text
     assert "[ ] Email me about this campaign." in signature.consent_text
+    assert signature.consented_at is not None
     assert signature.ip_hash and "127.0.0.1" not in signature.ip_hash
 
     [mail] = mails_to("maria@example.org")
