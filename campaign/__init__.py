@@ -49,6 +49,7 @@ MODEL_MODULES = (
     "campaign.agreements.models",
     "campaign.campaigns.models",
     "campaign.petitions.models",
+    "campaign.packets.models",
 )
 
 
@@ -89,6 +90,8 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.geo.views import bp as geo_bp
     from campaign.jobs.cli import jobs_cli
     from campaign.outbox.cli import outbox_cli
+    from campaign.packets.cli import packets_cli
+    from campaign.packets.views import bp as packets_bp
     from campaign.petitions.cli import petitions_cli
     from campaign.petitions.views import bp as petitions_bp
     from campaign.petitions.views_organize import bp as petitions_organize_bp
@@ -98,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
         campaigns_organize_bp,
         petitions_bp,
         petitions_organize_bp,
+        packets_bp,
         geo_bp,
         accounts_bp,
         dashboard_bp,
@@ -107,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(petitions_cli)
+    app.cli.add_command(packets_cli)
     register_accounts_cli(app)
     register_cli(app)
 

@@ -68,6 +68,8 @@ class Petition(db.Model):
     ask_es: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text, default="")  # Markdown
     body_es: Mapped[str | None] = mapped_column(Text)
+    # The letter opening a signature packet; {placeholders} filled in when it is built.
+    cover_letter: Mapped[str | None] = mapped_column(Text)
     goal: Mapped[int | None]
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[PetitionStatus] = mapped_column(StrEnumType(PetitionStatus), default=PetitionStatus.DRAFT)
