@@ -13,69 +13,14 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
-from campaign import create_app
+from bench.common import bench_app, create_petition, prepare_database
 from campaign.extensions import db
-
-WISCONSIN_WEIGHTS = {"55009": 30, "55087": 8, "55139": 6, "55025": 10, "55079": 12, "55061": 2, "55083": 2}
-
-
-def prepare_database(engine_name: str) -> str:
-    if engine_name == "sqlite":
-        return f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
-    url = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench")
-    server = sa.create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(sa.text("DROP DATABASE IF EXISTS bench WITH (FORCE)"))
-        connection.execute(sa.text("CREATE DATABASE bench"))
-    server.dispose()
-    return url
-
-
-def series(engine_name: str, count: int) -> str:
-    if engine_name == "sqlite":
-        return f"WITH RECURSIVE seq(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM seq WHERE g < {count}) "
-    return f"WITH seq(g) AS (SELECT generate_series(1, {count})) "
-
-
-def fill(engine_name: str, petition_id: int, count: int) -> None:
-    """People and confirmed signatures spread over Wisconsin counties, Brown the largest."""
-    buckets = [fips for fips, weight in WISCONSIN_WEIGHTS.items() for _ in range(weight)]
-    db.session.execute(sa.text("CREATE TEMPORARY TABLE bench_counties (idx INTEGER PRIMARY KEY, fips VARCHAR(5))"))
-    db.session.execute(
-        sa.text("INSERT INTO bench_counties (idx, fips) VALUES (:idx, :fips)"),
-        [{"idx": index, "fips": fips} for index, fips in enumerate(buckets)],
-    )
-    now = "CURRENT_TIMESTAMP"
-    db.session.execute(
-        sa.text(
-            series(engine_name, count)
-            + "INSERT INTO people (email, email_normalized, first_name, last_name, zip_code, county_fips, locale,"
-            " created_at, updated_at) SELECT 'b' || g || '@example.org', 'b' || g || '@example.org',"
-            f" 'First', 'Last', '54301', c.fips, 'en', {now}, {now}"
-            f" FROM seq JOIN bench_counties c ON c.idx = g % {len(buckets)}"
-        )
-    )
-    db.session.execute(
-        sa.text(
-            "INSERT INTO signatures (petition_id, person_id, status, source, first_name, last_name, zip_code, city,"
-            " county_fips, show_publicly, email_updates, consent_text, locale, created_at, confirmed_at)"
-            f" SELECT {petition_id}, p.id, 'confirmed', 'online', p.first_name, p.last_name, p.zip_code,"
-            f" 'Green Bay', p.county_fips, (p.id % 3 = 0), false, '[ ] consent', 'en', {now}, {now}"
-            " FROM people p WHERE p.email LIKE 'b%'"
-        )
-    )
-    db.session.commit()
-    if engine_name == "postgresql":
-        db.session.execute(sa.text("ANALYZE"))
-        db.session.commit()
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -101,31 +46,11 @@ def main() -> None:
     args = parser.parse_args()
 
     url = prepare_database(args.engine)
-    app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": url, "JOBS_RUNNER": "eager", "MAIL_SERVER": None, "RATELIMIT_ENABLED": False},
-        instance_path=Path(tempfile.mkdtemp()),
-    )
+    app = bench_app(url)
     with app.app_context():
-        upgrade()
-        from campaign.campaigns import demo as campaigns_demo
         from campaign.petitions import counts
-        from campaign.petitions.models import Petition, PetitionCounty, PetitionStatus
 
-        campaign = campaigns_demo.seed()
-        petition = Petition(
-            campaign=campaign,
-            slug="bench",
-            title="Bench petition",
-            ask="End it.",
-            goal=2_000_000,
-            status=PetitionStatus.OPEN,
-            counties=[PetitionCounty(county_fips="55009", goal=500_000)],
-        )
-        db.session.add(petition)
-        db.session.commit()
-        started = time.perf_counter()
-        fill(args.engine, petition.id, args.signatures)
-        print(f"engine={args.engine} signatures={args.signatures:,} fill={time.perf_counter() - started:.1f} s")
+        petition = create_petition(args.engine, args.signatures)
 
         started = time.perf_counter()
         counts.refresh_counts(petition.id, force=True)

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import inch
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFZCompress
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
@@ -66,6 +67,7 @@ class PacketCanvas:
     def start_page(self) -> float:
         if self.page:
             self.canvas.showPage()
+            self._compress_finished_page()
         self.page += 1
         canvas = self.canvas
         canvas.setFont(FONT, 8)
@@ -83,6 +85,16 @@ class PacketCanvas:
         canvas.restoreState()
         canvas.setFillGray(0)
         return TOP
+
+    def _compress_finished_page(self) -> None:
+        """ReportLab keeps every page's drawing commands as text until save(): 17 kB a page,
+        so memory would grow with the packet. Compressing each page as it is finished (as
+        save() would) keeps it flat."""
+        page = self.canvas._doc.Pages.pages[-1]
+        if page.stream:
+            filters = PDFDictionary({"Filter": PDFArray([PDFName(PDFZCompress.pdfname)])})
+            page.Contents = PDFStream(filters, PDFZCompress.encode(page.stream))
+            page.stream = None
 
     def finish(self) -> int:
         canvas = self.canvas

@@ -6,6 +6,7 @@ import hashlib
 import io
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -289,3 +290,29 @@ def test_viewer_cannot_build_or_download(client, login_as, petition):
     login_as("viewer")
     assert client.get(f"/organize/petitions/{petition.slug}/packets").status_code == 200
     assert client.post(f"/organize/petitions/{petition.slug}/packets", data={"language": "en"}).status_code == 403
+
+
+def test_pages_render_to_png_for_a_person_to_look_at(petition, tmp_path):
+    """pdftoppm draws the pages as a reader sees them; the images are kept in test-artifacts/."""
+    import shutil
+    import subprocess
+
+    from PIL import Image
+
+    if shutil.which("pdftoppm") is None:
+        pytest.fail("pdftoppm is missing: run `make browser-deps`")
+    packet, data, pages = build(petition)
+    source = tmp_path / "packet.pdf"
+    source.write_bytes(data)
+    artifacts = Path(__file__).resolve().parents[2] / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    prefix = f"packet-{packet.public_id}"
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(source), str(artifacts / prefix)], check=True)
+    images = sorted(artifacts.glob(f"{prefix}-*.png"))
+    assert len(images) == len(pages)
+    for path in images:
+        image = Image.open(path).convert("L")
+        assert image.size == (510, 660)  # US Letter at 60 dpi
+        inked = image.histogram()[:128]
+        inked = sum(inked)
+        assert inked > 500, f"{path.name} looks blank"
