@@ -66,7 +66,7 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
-    mail.init_app(app)
+    mail.init_app(app)  # Flask-Mail's Message reads its settings (sender, attachment encoding)
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(

@@ -76,8 +76,7 @@ def load_config(instance_path: Path = DEFAULT_INSTANCE_PATH) -> dict:
         "MAIL_USE_TLS": _flag(env.get("MAIL_USE_TLS")),
         "MAIL_USE_SSL": _flag(env.get("MAIL_USE_SSL")),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER") or "campaigns@localhost",
-        # Flask-Mail would silently drop mail under TESTING; the tests talk to a real server.
-        "MAIL_SUPPRESS_SEND": False,
+        "MAIL_TIMEOUT": int(env.get("MAIL_TIMEOUT") or 30),
         "MAIL_FILE_DIR": str(instance_path / "mail"),
         "OUTBOX_MAX_ATTEMPTS": int(env.get("OUTBOX_MAX_ATTEMPTS") or 8),
         "OUTBOX_BACKOFF_SECONDS": int(env.get("OUTBOX_BACKOFF_SECONDS") or 60),

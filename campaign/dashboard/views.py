@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from campaign.accounts.models import Role
 from campaign.campaigns.services import all_campaigns
+from campaign.core.errors import DomainError, NotFound
 from campaign.core.permissions import role_required
 from campaign.extensions import db
 from campaign.jobs import services as jobs
@@ -36,20 +37,29 @@ def status():
     )
 
 
+def _retry(action, done_message: str):
+    """Run one retry service, commit, and go back to the status page with what happened."""
+    try:
+        action()
+    except NotFound:
+        db.session.rollback()
+        raise
+    except DomainError:  # sent or taken by a runner since the page was shown
+        db.session.rollback()
+        flash(_("Nothing to retry: it changed since the page was shown."), "warning")
+    else:
+        db.session.commit()
+        flash(done_message, "success")
+    return redirect(url_for(".status"))
+
+
 @bp.post("/status/messages/<int:message_id>/retry")
 @role_required(Role.ORGANIZER)
 def retry_message(message_id: int):
-    if outbox.retry_failed(message_id) is None:
-        abort(404)
-    db.session.commit()
-    flash(_("The message will be sent again."), "success")
-    return redirect(url_for(".status"))
+    return _retry(lambda: outbox.retry_failed(message_id), _("The message will be sent again."))
 
 
 @bp.post("/status/jobs/<int:job_id>/retry")
 @role_required(Role.ORGANIZER)
 def retry_job(job_id: int):
-    jobs.retry(job_id)
-    db.session.commit()
-    flash(_("The job will run again."), "success")
-    return redirect(url_for(".status"))
+    return _retry(lambda: jobs.retry(job_id), _("The job will run again."))

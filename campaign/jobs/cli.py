@@ -5,6 +5,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from campaign.jobs import services
+from campaign.jobs.models import JobStatus
 from campaign.jobs.runners import QUEUE_NAME
 
 jobs_cli = AppGroup("jobs", help="Background jobs.")
@@ -14,8 +15,10 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
 def run_due_command() -> None:
     """Run jobs whose retry is due or whose runner lost them (for cron)."""
     finished = services.run_due()
-    failed = [job for job in finished if job.status != "succeeded"]
+    failed = [job for job in finished if job.status is not JobStatus.SUCCEEDED]
     click.echo(f"{len(finished)} job(s) run, {len(failed)} failed.")
+    if failed:  # cron mails the output of a command that fails
+        raise SystemExit(1)
 
 
 @jobs_cli.command("worker")

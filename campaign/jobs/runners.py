@@ -52,10 +52,13 @@ class ThreadRunner:
 
 
 def rq_execute(job_id: int) -> None:
-    """What an RQ worker runs: the worker has pushed an app context (see `flask jobs worker`)."""
-    from campaign.jobs.services import execute
+    """What an RQ worker runs: the worker has pushed an app context (see `flask jobs worker`).
 
-    execute(job_id)
+    Each job still gets a fresh context, hence a fresh database session: a job that broke
+    its session (a lost connection) must not break every later job of a long-lived worker."""
+    from flask import current_app
+
+    _run_in_new_context(current_app._get_current_object(), job_id)
 
 
 class RQRunner:

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
+from campaign.core.types import utcnow
+from campaign.extensions import db
 from campaign.outbox import services
+from campaign.outbox.models import MessageStatus
 
 outbox_cli = AppGroup("outbox", help="Outgoing mail.")
 
@@ -22,3 +26,21 @@ def status_command() -> None:
     """Count messages by status."""
     counts = services.status_counts()
     click.echo(", ".join(f"{status}: {count}" for status, count in sorted(counts.items())) or "The outbox is empty.")
+
+
+@outbox_cli.command("test")
+@click.argument("recipient")
+def test_command(recipient: str) -> None:
+    """Send a test message to RECIPIENT now (with any other mail that is due), to check the
+    mail settings."""
+    # Written as due and sent here rather than by the job runner, so the outcome can be shown.
+    message = services.enqueue(
+        recipient, "outbox/test", {"link": current_app.config["BASE_URL"] + "/"}, not_before=utcnow()
+    )
+    db.session.commit()
+    services.deliver_pending()
+    db.session.refresh(message)
+    if message.status is not MessageStatus.SENT:
+        raise click.ClickException(f"the test message to {recipient} was not sent: {message.last_error}")
+    where = "by SMTP" if current_app.config["MAIL_SERVER"] else f"as a file in {current_app.config['MAIL_FILE_DIR']}"
+    click.echo(f"Test message to {recipient} sent {where}.")

@@ -1,32 +1,39 @@
 """enqueue() writes a message in the caller's transaction; deliver_pending() sends it later.
 
-With MAIL_SERVER set, messages go out through Flask-Mail (SMTP). Without it (a laptop),
-each message is written as an .eml file under instance/mail/ and its links are logged.
+With MAIL_SERVER set, messages go out over SMTP (built with Flask-Mail's Message, sent with
+a timeout). Without it (a laptop), each message is written as an .eml file under
+instance/mail/ and its links are logged.
 """
 
 from __future__ import annotations
 
 import base64
 import re
+import smtplib
+import ssl
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from flask_mail import Message
+from flask_mail import BadHeaderError, Message, sanitize_address, sanitize_addresses
 from jinja2 import TemplateNotFound
 from sqlalchemy import func, select, update
 
+from campaign.core.errors import Conflict, NotFound
 from campaign.core.types import utcnow
-from campaign.extensions import db, mail
+from campaign.extensions import db
 from campaign.jobs import services as jobs
 from campaign.jobs.registry import handler
 from campaign.outbox.models import MessageStatus, OutboxMessage
 
 DELIVER_JOB = "outbox.deliver_pending"
 LINK_PATTERN = re.compile(r"https?://\S+")
-# How long a sender holds the messages it took before another may take them.
+# How long a sender holds a message it took before another may take it. Renewed before
+# each send, so it only has to outlast one SMTP conversation.
 LEASE = timedelta(minutes=10)
+# Seconds any one SMTP step may take: a server that accepts the connection and then says
+# nothing must not hold the delivery job (and its lease) forever.
 
 
 def enqueue(
@@ -106,11 +113,55 @@ def _write_eml(message: OutboxMessage, mail_message: Message) -> Path:
     return path
 
 
+def _send_smtp(mail_message: Message) -> None:
+    """One SMTP conversation with a timeout on every step and verified TLS certificates
+    (Flask-Mail's own sender has neither)."""
+    config = current_app.config
+    if mail_message.has_bad_headers():
+        raise BadHeaderError("a header holds a line break")
+    timeout = config["MAIL_TIMEOUT"]
+    context = ssl.create_default_context()
+    if config["MAIL_USE_SSL"]:
+        host = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout, context=context)
+    else:
+        host = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout)
+    try:
+        if config["MAIL_USE_TLS"]:
+            host.starttls(context=context)
+        if config["MAIL_USERNAME"] and config["MAIL_PASSWORD"]:
+            host.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        host.sendmail(
+            sanitize_address(mail_message.sender),
+            list(sanitize_addresses(mail_message.send_to)),
+            mail_message.as_bytes(),
+        )
+    finally:
+        try:
+            host.quit()
+        except (smtplib.SMTPException, OSError):  # the message is already accepted (or refused)
+            host.close()
+
+
+def describe_error(error: Exception) -> str:
+    """The error as organizers read it on the status page: "SMTPDataError: 550 5.1.1 No such user"."""
+
+    def text(value) -> str:
+        return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+    if isinstance(error, smtplib.SMTPResponseException):
+        detail = f"{error.smtp_code} {text(error.smtp_error)}"
+    elif isinstance(error, smtplib.SMTPRecipientsRefused):
+        detail = "; ".join(f"{address}: {code} {text(reply)}" for address, (code, reply) in error.recipients.items())
+    else:
+        detail = str(error)
+    return f"{type(error).__name__}: {detail}"[:2000]
+
+
 def deliver(message: OutboxMessage) -> None:
     """Send one message now; raises whatever the mail transport raised."""
     mail_message = _as_mail(message)
     if current_app.config["MAIL_SERVER"]:
-        mail.send(mail_message)
+        _send_smtp(mail_message)
     else:
         _write_eml(message, mail_message)
 
@@ -121,18 +172,22 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 6 * 3600))
 
 
-def _claim_due(now: datetime, limit: int) -> list[OutboxMessage]:
+def _claim_due(now: datetime, limit: int) -> tuple[list[int], datetime]:
     """Lease up to `limit` due messages to this sender and commit the lease at once.
 
     The conditional UPDATE is atomic per row on both engines, so two senders (cron and a
-    worker) never take the same message; a sender that dies leaves its lease to expire
-    and the messages become due again.
+    worker) never take the same message; on PostgreSQL, SKIP LOCKED lets a second sender
+    take the next rows instead of waiting for the first one's. A sender that dies leaves
+    its lease to expire and the messages become due again. Returns the messages' ids and
+    the lease's end, which is this sender's mark on them.
     """
+    lease_until = now + LEASE
     due = (
         select(OutboxMessage.id)
         .where(OutboxMessage.status == MessageStatus.PENDING, OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
+        .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
     lease = (
@@ -142,44 +197,76 @@ def _claim_due(now: datetime, limit: int) -> list[OutboxMessage]:
             OutboxMessage.status == MessageStatus.PENDING,
             OutboxMessage.next_attempt_at <= now,
         )
-        .values(next_attempt_at=now + LEASE)
+        .values(next_attempt_at=lease_until)
         .returning(OutboxMessage.id)
     )
-    ids = list(db.session.scalars(lease))
+    ids = sorted(db.session.scalars(lease))
     db.session.commit()
-    if not ids:
-        return []
-    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)))
+    return ids, lease_until
+
+
+def _renew_lease(message_id: int, held: datetime, now: datetime) -> datetime | None:
+    """Extend this sender's lease on one message just before sending it.
+
+    Refused (None) when the message no longer carries this sender's mark: the lease ran
+    out while earlier messages of the batch were slow and another sender took it, or an
+    organizer asked for it to be sent again. Sending it anyway would send it twice.
+    """
+    renewed = max(now, utcnow()) + LEASE
+    statement = (
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == MessageStatus.PENDING,
+            OutboxMessage.next_attempt_at == held,
+        )
+        .values(next_attempt_at=renewed)
+        .execution_options(synchronize_session=False)
+    )
+    taken = db.session.execute(statement).rowcount == 1
+    db.session.commit()
+    return renewed if taken else None
 
 
 def deliver_pending(now: datetime | None = None, batch_size: int = 50) -> dict[str, int]:
     """Send every message that is due. Each outcome is committed as soon as it is known, so a
     crash re-sends at most the message in flight. A failure is recorded on the message and
-    retried with backoff; after the last attempt the message is marked failed."""
-    now = now or utcnow()
+    retried with backoff; after the last attempt the message is marked failed.
+
+    `now` freezes the clock (tests, and "pretend it is later"); without it each batch is
+    taken at the current time, so messages written during a long run are sent too.
+    """
     max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
     totals = {"sent": 0, "retrying": 0, "failed": 0}
-    while batch := _claim_due(now, batch_size):
-        for message in batch:
+    while True:
+        moment = now or utcnow()
+        batch, lease_until = _claim_due(moment, batch_size)
+        if not batch:
+            return totals
+        for message_id in batch:
+            if _renew_lease(message_id, lease_until, now or utcnow()) is None:
+                continue
+            message = db.session.get(OutboxMessage, message_id)
             message.attempts += 1
             try:
                 deliver(message)
             except Exception as error:
-                message.last_error = f"{type(error).__name__}: {error}"[:2000]
+                message.last_error = describe_error(error)
                 if message.attempts >= max_attempts:
                     message.status = MessageStatus.FAILED
                     totals["failed"] += 1
                 else:
-                    message.next_attempt_at = now + backoff(message.attempts)
+                    message.next_attempt_at = (now or utcnow()) + backoff(message.attempts)
                     totals["retrying"] += 1
-                current_app.logger.warning("mail %s to %s failed: %s", message.id, message.recipient, error)
+                current_app.logger.warning(
+                    "mail %s to %s failed: %s", message.id, message.recipient, message.last_error
+                )
             else:
                 message.status = MessageStatus.SENT
                 message.sent_at = utcnow()
                 message.last_error = None
                 totals["sent"] += 1
             db.session.commit()
-    return totals
 
 
 @handler(DELIVER_JOB)
@@ -187,11 +274,14 @@ def deliver_pending_job() -> dict[str, int]:
     return deliver_pending()
 
 
-def retry_failed(message_id: int) -> OutboxMessage | None:
-    """An organizer sends a failed (or waiting-to-retry) message now. A sent one stays sent."""
+def retry_failed(message_id: int) -> OutboxMessage:
+    """An organizer sends a failed (or waiting-to-retry) message again, now, with a fresh
+    count of attempts. The delivery job runs after the caller's commit."""
     message = db.session.get(OutboxMessage, message_id)
-    if message is None or message.status is MessageStatus.SENT:
-        return None
+    if message is None:
+        raise NotFound(f"no message {message_id}")
+    if message.status is MessageStatus.SENT:
+        raise Conflict(f"message {message_id} was already sent")
     message.status = MessageStatus.PENDING
     message.attempts = 0
     message.next_attempt_at = utcnow()
