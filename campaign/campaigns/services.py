@@ -10,7 +10,7 @@ from sqlalchemy import select
 from campaign.agreements.models import Agreement
 from campaign.campaigns.models import Campaign, CampaignStatus, Organization
 from campaign.core.errors import Conflict, DomainError, NotFound
-from campaign.core.text import SLUG_PATTERN, slugify
+from campaign.core.text import SLUG_PATTERN, blank_to_none, slugify
 from campaign.extensions import db
 from campaign.geo.services import resolve_county
 from campaign.officials.models import Official
@@ -54,9 +54,9 @@ def _apply(campaign: Campaign, data: CampaignInput) -> Campaign:
         partners.remove(organization)
 
     campaign.title = data.title.strip()
-    campaign.title_es = (data.title_es or "").strip() or None
+    campaign.title_es = blank_to_none(data.title_es)
     campaign.summary = data.summary or ""
-    campaign.summary_es = (data.summary_es or "").strip() or None
+    campaign.summary_es = blank_to_none(data.summary_es)
     campaign.state = county.state
     campaign.county_fips = county.fips
     campaign.status = data.status

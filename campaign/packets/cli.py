@@ -6,7 +6,6 @@ import shutil
 import click
 from flask.cli import AppGroup
 
-from campaign.accounts.services import record_event
 from campaign.core.errors import DomainError
 from campaign.extensions import db
 from campaign.packets import services
@@ -27,16 +26,9 @@ def build_command(petition_slug, output, counties, official_id, include_address,
     try:
         petition = get_petition(petition_slug, include_drafts=True)
         packet = services.request_packet(
-            petition, services.PacketRequest(list(counties), official_id, include_address, language)
-        )
-        record_event(
-            None,
-            "packet_requested",
-            packet=packet.public_id,
-            petition=petition.slug,
-            counties=packet.county_fips,
-            include_address=include_address,
-            by=f"cli:{getpass.getuser()}",
+            petition,
+            services.PacketRequest(list(counties), official_id, include_address, language),
+            via=f"cli:{getpass.getuser()}",
         )
         services.build(packet)
     except DomainError as error:

@@ -17,6 +17,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from campaign.accounts.services import record_event
 from campaign.core.errors import DomainError, NotFound
 from campaign.core.i18n import localized
 from campaign.core.types import utcnow
@@ -54,8 +55,9 @@ def _confirmed(petition: Petition, county_fips: list[str]):
     return query.where(Signature.county_fips.in_(county_fips)) if county_fips else query
 
 
-def request_packet(petition: Petition, request: PacketRequest, user=None) -> Packet:
-    """Check the filters and record a packet to build. Refused input writes nothing."""
+def request_packet(petition: Petition, request: PacketRequest, user=None, via: str = "web") -> Packet:
+    """Check the filters and record a packet to build, with who asked for it in the audit
+    log (`via` tells where from). Refused input writes nothing."""
     counties = sorted(set(request.county_fips))
     for fips in counties:
         if db.session.get(County, fips) is None:
@@ -80,6 +82,15 @@ def request_packet(petition: Petition, request: PacketRequest, user=None) -> Pac
     )
     db.session.add(packet)
     db.session.flush()
+    record_event(
+        user,
+        "packet_requested",
+        packet=packet.public_id,
+        petition=petition.slug,
+        counties=counties,
+        include_address=request.include_address,
+        via=via,
+    )
     return packet
 
 

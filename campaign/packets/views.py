@@ -85,14 +85,6 @@ def petition_packets(slug: str):
                 current_user,
             )
             services.enqueue_build(packet)
-            record_event(
-                current_user,
-                "packet_requested",
-                packet=packet.public_id,
-                petition=petition.slug,
-                counties=packet.county_fips,
-                include_address=packet.include_address,
-            )
             return packet
 
         packet, status = submit(form, request_build)

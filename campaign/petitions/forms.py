@@ -9,6 +9,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from campaign.petitions.models import FIELD_RULE_LABELS, PETITION_STATUS_LABELS, FieldRule, PetitionStatus
 from campaign.petitions.services import CONSENT_EMAIL_UPDATES, CONSENT_SHOW_NAME, MAX_COMMENT, MAX_NAME
 
+FIELD_RULE_CHOICES = [SelectChoice(rule.value, label) for rule, label in FIELD_RULE_LABELS.items()]
+
 
 class SignForm(FlaskForm):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=MAX_NAME)])
@@ -51,13 +53,5 @@ class PetitionForm(FlaskForm):
         description=_l('One county per line, a FIPS code or a name, with an optional goal: "55009 500".'),
     )
     target_ids = SelectMultipleField(_l("Officials it addresses"), coerce=int, validators=[Optional()])
-    address_rule = SelectField(
-        _l("Street address"),
-        choices=[SelectChoice(rule.value, label) for rule, label in FIELD_RULE_LABELS.items()],
-        default=FieldRule.OPTIONAL.value,
-    )
-    phone_rule = SelectField(
-        _l("Phone"),
-        choices=[SelectChoice(rule.value, label) for rule, label in FIELD_RULE_LABELS.items()],
-        default=FieldRule.OPTIONAL.value,
-    )
+    address_rule = SelectField(_l("Street address"), choices=FIELD_RULE_CHOICES, default=FieldRule.OPTIONAL.value)
+    phone_rule = SelectField(_l("Phone"), choices=FIELD_RULE_CHOICES, default=FieldRule.OPTIONAL.value)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 
 from campaign.campaigns.services import checked_slug
 from campaign.core.errors import Conflict, DomainError, NotFound
+from campaign.core.text import blank_to_none
 from campaign.core.types import utcnow
 from campaign.core.urls import external_url
 from campaign.extensions import db
@@ -315,11 +316,11 @@ def save_petition(campaign, data: PetitionInput, petition: Petition | None = Non
     petition = petition or Petition(campaign=campaign)
     petition.slug = slug
     petition.title = data.title.strip()
-    petition.title_es = (data.title_es or "").strip() or None
+    petition.title_es = blank_to_none(data.title_es)
     petition.ask = data.ask.strip()
-    petition.ask_es = (data.ask_es or "").strip() or None
+    petition.ask_es = blank_to_none(data.ask_es)
     petition.body = data.body or ""
-    petition.body_es = (data.body_es or "").strip() or None
+    petition.body_es = blank_to_none(data.body_es)
     petition.goal = data.goal
     petition.deadline = data.deadline
     petition.status = data.status
