@@ -40,6 +40,14 @@ class PetitionForm(FlaskForm):
     ask_es = TextAreaField(_l("The ask in Spanish"), validators=[Optional(), Length(max=2_000)])
     body = TextAreaField(_l("Text"), validators=[Optional(), Length(max=50_000)])
     body_es = TextAreaField(_l("Text in Spanish"), validators=[Optional(), Length(max=50_000)])
+    cover_letter = TextAreaField(
+        _l("Cover letter of signature packets"),
+        validators=[Optional(), Length(max=10_000)],
+        description=_l(
+            "Left empty, a standard letter is used. These words are filled in: {official}, {count}, "
+            "{petition}, {residents}, {organization}."
+        ),
+    )
     goal = IntegerField(_l("Goal (confirmed signatures)"), validators=[Optional(), NumberRange(min=1)])
     deadline = DateField(_l("Deadline"), validators=[Optional()])
     status = SelectField(

@@ -279,6 +279,7 @@ class PetitionInput:
     ask_es: str | None = None
     body: str = ""
     body_es: str | None = None
+    cover_letter: str | None = None
     goal: int | None = None
     deadline: datetime | None = None
     status: PetitionStatus = PetitionStatus.DRAFT
@@ -321,6 +322,7 @@ def save_petition(campaign, data: PetitionInput, petition: Petition | None = Non
     petition.ask_es = blank_to_none(data.ask_es)
     petition.body = data.body or ""
     petition.body_es = blank_to_none(data.body_es)
+    petition.cover_letter = blank_to_none(data.cover_letter)
     petition.goal = data.goal
     petition.deadline = data.deadline
     petition.status = data.status

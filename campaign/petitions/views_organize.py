@@ -49,6 +49,7 @@ def _input(form: PetitionForm) -> services.PetitionInput:
         ask_es=form.ask_es.data,
         body=form.body.data or "",
         body_es=form.body_es.data,
+        cover_letter=form.cover_letter.data,
         goal=form.goal.data,
         # Open until the end of the deadline day (UTC), the last day it can be signed.
         deadline=datetime.combine(deadline, time.max, tzinfo=UTC) if deadline else None,

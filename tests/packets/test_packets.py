@@ -316,3 +316,24 @@ def test_pages_render_to_png_for_a_person_to_look_at(petition, tmp_path):
         inked = image.histogram()[:128]
         inked = sum(inked)
         assert inked > 500, f"{path.name} looks blank"
+
+
+def test_cover_letter_written_by_organizers_is_filled_in(client, login_as, petition):
+    login_as("organizer")
+    letter = "To {official}: {count} neighbours ask you to act. {unknown} stays as typed.\nThe {organization}"
+    response = client.post(
+        f"/organize/petitions/{petition.slug}/edit",
+        data={
+            "title": petition.title,
+            "slug": petition.slug,
+            "ask": "Please.",
+            "status": "open",
+            "counties": "55009",
+            "cover_letter": letter,
+        },
+    )
+    assert response.status_code == 302
+    db.session.refresh(petition)
+    _packet, _data, pages = build(petition)
+    assert "To Officials: 4 neighbours ask you to act. {unknown} stays as typed." in pages[0]
+    assert f"The {petition.campaign.organization.name}" in pages[0]
