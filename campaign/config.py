@@ -94,4 +94,6 @@ def load_config(instance_path: Path = DEFAULT_INSTANCE_PATH) -> dict:
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ("en", "es"),
         "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+        # Uploads: packet copies to verify (a 100,000-signature packet is 6 MB) and CSV imports.
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_MB") or 100) * 1024 * 1024,
     }

@@ -127,3 +127,10 @@ def test_form_fields_carry_no_empty_aria_attributes(client):
     assert '="None"' not in text
     error_page = client.post("/login", data={"email": "not-an-email", "password": ""}).get_data(as_text=True)
     assert 'aria-invalid="true"' in error_page and 'aria-describedby="email-error"' in error_page
+
+
+def test_oversized_upload_is_refused_with_a_clear_page(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    response = client.post("/login", data={"email": "x" * 5000, "password": "y"})
+    assert response.status_code == 413
+    assert "The file is too large" in response.get_data(as_text=True)
