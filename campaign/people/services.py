@@ -5,6 +5,7 @@ from __future__ import annotations
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from campaign.core.errors import DomainError
 from campaign.extensions import db
@@ -36,3 +37,29 @@ def normalize_email(raw: str | None) -> str:
 
 def find_person(email: str) -> Person | None:
     return db.session.scalar(select(Person).where(Person.email_normalized == normalize_email(email)))
+
+
+def person_for(
+    email: str, first_name: str, last_name: str, zip_code: str | None, county_fips: str | None, locale: str
+) -> Person:
+    """The one Person with this mailbox, created when new; safe when two requests race
+    (the unique canonical email decides, the loser reads the winner's row)."""
+    canonical = normalize_email(email)
+    person = db.session.scalar(select(Person).where(Person.email_normalized == canonical))
+    if person is not None:
+        return person
+    person = Person(
+        email=clean_email(email),
+        email_normalized=canonical,
+        first_name=first_name,
+        last_name=last_name,
+        zip_code=zip_code,
+        county_fips=county_fips,
+        locale=locale,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(person)
+    except IntegrityError:
+        person = db.session.scalar(select(Person).where(Person.email_normalized == canonical))
+    return person

@@ -27,7 +27,7 @@ from campaign.geo.services import get_county, lookup_zip, resolve_county
 from campaign.officials.models import Official
 from campaign.outbox.services import enqueue as enqueue_mail
 from campaign.people.models import Person
-from campaign.people.services import clean_email, normalize_email
+from campaign.people.services import clean_email, person_for
 from campaign.petitions.models import FieldRule, Petition, PetitionCounty, PetitionStatus, Signature, SignatureStatus
 
 MAX_NAME = 100
@@ -120,22 +120,6 @@ def _resolve_county(data: SignatureInput):
     return place, county
 
 
-def _person_for(email: str, data: SignatureInput, place, county) -> Person:
-    """The one Person with this mailbox, created if new; safe when two requests race."""
-    canonical = normalize_email(email)
-    person = db.session.scalar(select(Person).where(Person.email_normalized == canonical))
-    if person is None:
-        person = Person(email=clean_email(email), email_normalized=canonical)
-        try:
-            with db.session.begin_nested():
-                person.first_name, person.last_name = data.first_name, data.last_name
-                person.zip_code, person.county_fips, person.locale = place.zip_code, county.fips, data.locale
-                db.session.add(person)
-        except IntegrityError:  # created by a parallel request a moment ago
-            person = db.session.scalar(select(Person).where(Person.email_normalized == canonical))
-    return person
-
-
 def sign(petition: Petition, data: SignatureInput) -> Signature:
     """Record a signature (pending until confirmed) and mail the confirmation link.
 
@@ -154,8 +138,7 @@ def sign(petition: Petition, data: SignatureInput) -> Signature:
         raise DomainError(_("Enter a phone number with digits only, like (920) 555-0100."), field="phone")
     comment = _clean_comment(data.comment)
 
-    data.first_name, data.last_name = first_name, last_name
-    person = _person_for(email, data, place, county)
+    person = person_for(email, first_name, last_name, place.zip_code, county.fips, data.locale)
     values = {
         "first_name": first_name,
         "last_name": last_name,

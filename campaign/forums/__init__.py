@@ -1,0 +1,1 @@
+"""Forums: scheduling, RSVPs with capacity and waitlist, calendar files."""
