@@ -50,6 +50,7 @@ MODEL_MODULES = (
     "campaign.campaigns.models",
     "campaign.petitions.models",
     "campaign.packets.models",
+    "campaign.forums.models",
 )
 
 
@@ -87,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.campaigns.views_organize import bp as campaigns_organize_bp
     from campaign.cli import register_cli
     from campaign.dashboard.views import bp as dashboard_bp
+    from campaign.forums.views import bp as forums_bp
     from campaign.geo.views import bp as geo_bp
     from campaign.jobs.cli import jobs_cli
     from campaign.outbox.cli import outbox_cli
@@ -102,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
         petitions_bp,
         petitions_organize_bp,
         packets_bp,
+        forums_bp,
         geo_bp,
         accounts_bp,
         dashboard_bp,

@@ -31,6 +31,7 @@ def register_cli(app: Flask) -> None:
         from campaign.accounts import demo as accounts_demo
         from campaign.campaigns import demo as campaigns_demo
         from campaign.campaigns.models import Campaign
+        from campaign.forums import demo as forums_demo
         from campaign.petitions import demo as petitions_demo
 
         if if_empty and db.session.scalar(select(func.count()).select_from(Campaign)):
@@ -38,6 +39,7 @@ def register_cli(app: Flask) -> None:
         else:
             campaign = campaigns_demo.seed()
             petitions_demo.seed(campaign)
+            forums_demo.seed(campaign)
             db.session.commit()
             click.echo(f"Demo campaign ready: {current_app.config['BASE_URL']}/c/{campaign.slug}")
         if with_organizer:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextvars
 import os
 from collections.abc import Callable, Iterator
+from datetime import datetime, time
 from pathlib import Path
 
 import pytest
@@ -295,5 +296,43 @@ def make_petition(app, make_campaign):
         db.session.add(petition)
         db.session.commit()
         return petition
+
+    return build
+
+
+@pytest.fixture
+def make_forum(app, make_campaign):
+    """A forum a week from now in Green Bay (America/Chicago), 6 to 8 pm local time."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from campaign.core.types import utcnow
+    from campaign.forums.models import Forum, ForumKind
+
+    counter = iter(range(1, 10_000))
+
+    def build(**fields) -> Forum:
+        number = next(counter)
+        zone = ZoneInfo("America/Chicago")
+        day = (utcnow() + timedelta(days=7)).astimezone(zone).date()
+        starts = datetime.combine(day, time(18, 0), tzinfo=zone)
+        values = {
+            "slug": f"test-forum-{number}",
+            "uid": f"test-forum-{number}@campaign-organizer",
+            "kind": ForumKind.COMMUNITY_FORUM,
+            "title": f"Community forum {number}",
+            "starts_at": starts,
+            "ends_at": starts + timedelta(hours=2),
+            "timezone": "America/Chicago",
+            "county_fips": "55009",
+            "venue_name": "Brown County Central Library",
+            "venue_address": "515 Pine St, Green Bay, WI 54301",
+        } | fields
+        if "campaign" not in values:
+            values["campaign"] = make_campaign()
+        forum = Forum(**values)
+        db.session.add(forum)
+        db.session.commit()
+        return forum
 
     return build

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -96,3 +97,21 @@ def resolve_county(text: str | None) -> County:
         )
         raise NotFound(message, field="county")
     return get_county(fips)
+
+
+@cache
+def _timezones_by_county() -> dict[tuple[str, str], str]:
+    """The most common time zone of each (state, county name) in the ZIP code list."""
+    seen: dict[tuple[str, str], Counter] = {}
+    for record in zipcodes.list_all():
+        if record.get("county") and record.get("timezone"):
+            for key in ((record["state"], record["county"]), (record["state"], "")):
+                seen.setdefault(key, Counter())[record["timezone"]] += 1
+    return {key: counter.most_common(1)[0][0] for key, counter in seen.items()}
+
+
+def county_timezone(county: County) -> str:
+    """The IANA time zone most of a county's ZIP codes are in (its state's, failing that)."""
+    zones = _timezones_by_county()
+    usps_name = county.name.replace("St. ", "St ")
+    return zones.get((county.state, usps_name)) or zones.get((county.state, "")) or "America/New_York"
