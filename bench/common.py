@@ -51,9 +51,10 @@ def fill(engine_name: str, petition_id: int, count: int) -> None:
     )
     db.session.execute(
         sa.text(
-            "INSERT INTO signatures (petition_id, person_id, status, source, first_name, last_name, zip_code, city,"
-            " county_fips, show_publicly, email_updates, consent_text, consented_at, locale, created_at, confirmed_at)"
-            f" SELECT {petition_id}, p.id, 'confirmed', 'online', p.first_name, p.last_name, p.zip_code,"
+            "INSERT INTO signatures (petition_id, person_id, status, source, first_name, last_name, name_key,"
+            " zip_code, city, county_fips, show_publicly, email_updates, consent_text, consented_at, locale,"
+            " created_at, confirmed_at)"
+            f" SELECT {petition_id}, p.id, 'confirmed', 'online', p.first_name, p.last_name, 'first last', p.zip_code,"
             f" 'Green Bay', p.county_fips, (p.id % 3 = 0), false, '[ ] consent', {now}, 'en', {now}, {now}"
             " FROM people p WHERE p.email LIKE 'b%'"
         )

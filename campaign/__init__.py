@@ -89,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.cli import register_cli
     from campaign.dashboard.views import bp as dashboard_bp
     from campaign.forums.views import bp as forums_bp
+    from campaign.forums.views_organize import bp as forums_organize_bp
     from campaign.geo.views import bp as geo_bp
     from campaign.jobs.cli import jobs_cli
     from campaign.outbox.cli import outbox_cli
@@ -105,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
         petitions_organize_bp,
         packets_bp,
         forums_bp,
+        forums_organize_bp,
         geo_bp,
         accounts_bp,
         dashboard_bp,

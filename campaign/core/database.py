@@ -17,3 +17,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_inside_a_transaction(connection, _name) -> None:
+    """Python's sqlite3 opens its transaction only before an INSERT, UPDATE or DELETE. A
+    SAVEPOINT sent before that opens one of its own, and releasing the savepoint then
+    COMMITS: a batch meant to be all-or-nothing would be written row by row. Open the real
+    transaction first (IMMEDIATE: the savepoint is there to write, so take the write lock now,
+    waiting for it as busy_timeout allows, on a fresh snapshot)."""
+    dbapi_connection = connection.connection.dbapi_connection
+    if isinstance(dbapi_connection, sqlite3.Connection) and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN IMMEDIATE")

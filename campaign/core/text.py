@@ -18,3 +18,11 @@ def slugify(text: str, max_length: int = 80) -> str:
 def blank_to_none(value: str | None) -> str | None:
     """Trimmed text, or None for an optional field left empty."""
     return (value or "").strip() or None
+
+
+def name_key(first_name: str, last_name: str) -> str:
+    """A person's name as paper and online entries can be matched on: accents, case and
+    punctuation ignored ("José Núñez-Ruiz" and "jose nunez ruiz" agree)."""
+    decomposed = unicodedata.normalize("NFKD", f"{first_name} {last_name}")
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+    return " ".join(re.findall(r"\w+", bare))[:200]

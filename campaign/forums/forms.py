@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     IntegerField,
     SelectField,
@@ -70,3 +72,34 @@ class RSVPForm(FlaskForm):
     accessibility_needs = StringField(_l("Accessibility needs"), validators=[Optional(), Length(max=500)])
     childcare_needed = BooleanField(_l("I need childcare"))
     email_updates = BooleanField(_l("Email me about this campaign."))
+
+
+class WalkInForm(FlaskForm):
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
+    email = StringField(_l("Email (optional)"), validators=[Optional(), Length(max=254)])
+    zip_code = StringField(_l("ZIP code (optional)"), validators=[Optional(), Length(max=10)])
+    email_updates = BooleanField(_l("They want emails about this campaign"))
+
+
+class PaperSignatureForm(FlaskForm):
+    """One line of a paper sheet. The fields come in the order of the printed sheet so the
+    person typing never leaves the keyboard: Tab between fields, Enter to add."""
+
+    petition = SelectField(_l("Petition"))
+    sheet_number = IntegerField(_l("Sheet number"), validators=[Optional(), NumberRange(1, 1_000_000)])
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
+    zip_code = StringField(_l("ZIP code"), validators=[DataRequired(), Length(max=10)])
+    county = StringField(_l("County (only when the ZIP code spans counties)"), validators=[Optional(), Length(max=100)])
+    email = StringField(_l("Email (optional)"), validators=[Optional(), Length(max=254)])
+    street_address = StringField(_l("Street address"), validators=[Optional(), Length(max=200)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=1000)])
+    email_updates = BooleanField(_l('Ticked "email me" on the sheet'))
+    signed_on = DateField(_l("Date signed (empty: the forum's day)"), validators=[Optional()])
+
+
+class PaperImportForm(FlaskForm):
+    petition = SelectField(_l("Petition"))
+    file = FileField(_l("CSV file"), validators=[FileRequired()])

@@ -132,8 +132,10 @@ class RSVP(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id", ondelete="CASCADE"))
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    # None for a walk-in who gave no email at the door: nobody to write to.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     status: Mapped[RSVPStatus] = mapped_column(StrEnumType(RSVPStatus))
+    walk_in: Mapped[bool] = mapped_column(default=False)
     guests: Mapped[int] = mapped_column(default=0)
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
@@ -150,9 +152,34 @@ class RSVP(db.Model):
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     forum: Mapped[Forum] = relationship(backref=backref("rsvps", order_by="RSVP.created_at"))
-    person: Mapped[Person] = relationship()
+    person: Mapped[Person | None] = relationship()
     county: Mapped[County | None] = relationship()
 
     @property
     def party_size(self) -> int:
         return 1 + self.guests
+
+
+class ForumReminder(db.Model):
+    """A reminder to everyone coming, `minutes_before` the start. `due_at` follows the start
+    when the forum moves; `sent_at` is set once, by whichever sender claims it first."""
+
+    __tablename__ = "forum_reminders"
+    __table_args__ = (
+        UniqueConstraint("forum_id", "minutes_before"),
+        Index("ix_forum_reminders_due", "sent_at", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id", ondelete="CASCADE"))
+    minutes_before: Mapped[int]
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # None while unsent; 0 with `skipped` when its moment had passed (scheduled late, or a
+    # nearer reminder was due at the same time).
+    recipients: Mapped[int | None]
+    skipped: Mapped[bool] = mapped_column(default=False)
+
+    forum: Mapped[Forum] = relationship(
+        backref=backref("reminders", order_by="ForumReminder.minutes_before.desc()", cascade="all, delete-orphan")
+    )

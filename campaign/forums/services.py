@@ -7,26 +7,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature
 from sqlalchemy import func, select, update
 
 from campaign.campaigns.models import Campaign, Organization
 from campaign.campaigns.services import checked_slug
 from campaign.core.errors import Conflict, DomainError, NotFound
-from campaign.core.text import blank_to_none
+from campaign.core.text import blank_to_none, name_key
 from campaign.core.types import utcnow
-from campaign.core.urls import external_url
 from campaign.extensions import db
-from campaign.forums.calendar import invitation
 from campaign.forums.models import RSVP, Accessibility, Forum, ForumKind, ForumStatus, RSVPStatus
+from campaign.forums.notices import cancel_serializer, mail_rsvp
+from campaign.forums.reminders import plan_reminders
 from campaign.geo.services import county_timezone, get_county, lookup_zip
 from campaign.officials.models import Official
-from campaign.outbox.services import enqueue as enqueue_mail
 from campaign.people.services import clean_email, person_for
 
-CANCEL_SALT = "rsvp-cancel"
 MAX_GUESTS = 20
 
 
@@ -113,6 +110,7 @@ def schedule(campaign: Campaign, data: ForumInput, forum: Forum | None = None, n
     forum.partners, forum.invited_officials = partners, officials
     if moved:
         forum.sequence += 1
+    plan_reminders(forum, now)
     db.session.add(forum)
     db.session.flush()
     if moved:
@@ -130,24 +128,13 @@ def cancel_forum(forum: Forum) -> Forum:
     return forum
 
 
-def _registrants(forum: Forum) -> list[RSVP]:
-    query = select(RSVP).where(RSVP.forum_id == forum.id, RSVP.status != RSVPStatus.CANCELLED)
-    return list(db.session.scalars(query.order_by(RSVP.id)))
-
-
 def _tell_registrants(forum: Forum, template: str) -> None:
-    for rsvp in _registrants(forum):
-        _mail(rsvp, template)
-
-
-def _mail(rsvp: RSVP, template: str) -> None:
-    context = {
-        "rsvp": rsvp,
-        "forum": rsvp.forum,
-        "forum_url": external_url("forums.show", slug=rsvp.forum.slug),
-        "cancel_url": external_url("forums.cancel_rsvp", slug=rsvp.forum.slug, token=cancel_token(rsvp)),
-    }
-    enqueue_mail(rsvp.person.email, template, context, rsvp.locale, attachments=[invitation(rsvp.forum)])
+    """Everyone coming or waiting who can be written to (walk-ins may have left no email)."""
+    query = select(RSVP).where(
+        RSVP.forum_id == forum.id, RSVP.status != RSVPStatus.CANCELLED, RSVP.person_id.is_not(None)
+    )
+    for rsvp in db.session.scalars(query.order_by(RSVP.id)):
+        mail_rsvp(rsvp, template)
 
 
 def _lock(forum: Forum) -> None:
@@ -236,17 +223,13 @@ def rsvp(forum: Forum, data: RSVPInput, now: datetime | None = None) -> RSVP:
     record.cancelled_at = None
     db.session.add(record)
     db.session.flush()
-    _mail(record, "forums/rsvp_going" if status is RSVPStatus.GOING else "forums/rsvp_waitlisted")
+    mail_rsvp(record, "forums/rsvp_going" if status is RSVPStatus.GOING else "forums/rsvp_waitlisted")
     return record
-
-
-def cancel_token(rsvp: RSVP) -> str:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=CANCEL_SALT).dumps([rsvp.id, rsvp.person_id])
 
 
 def rsvp_for_token(forum: Forum, token: str) -> RSVP:
     try:
-        rsvp_id, person_id = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=CANCEL_SALT).loads(token)
+        rsvp_id, person_id = cancel_serializer().loads(token)
     except (BadSignature, ValueError, TypeError):
         raise DomainError(_("This cancellation link is not valid.")) from None
     record = db.session.get(RSVP, rsvp_id)
@@ -277,7 +260,7 @@ def promote_waitlist(forum: Forum) -> list[RSVP]:
         if free is not None:
             free -= record.party_size
         promoted.append(record)
-        _mail(record, "forums/rsvp_promoted")
+        mail_rsvp(record, "forums/rsvp_promoted")
     db.session.flush()
     return promoted
 
@@ -296,3 +279,152 @@ def upcoming(county_fips: str | None = None, kind: ForumKind | None = None, now:
     if kind:
         query = query.where(Forum.kind == kind)
     return list(db.session.scalars(query.order_by(Forum.starts_at)))
+
+
+def check_in(record: RSVP, now: datetime | None = None) -> RSVP:
+    """Mark someone as here. A person who was waiting or had cancelled is here all the same."""
+    if record.forum.status is ForumStatus.CANCELLED:
+        raise Conflict(_("This forum is cancelled."))
+    if record.checked_in_at is None:
+        record.checked_in_at = now or utcnow()
+    if record.status is not RSVPStatus.GOING:
+        record.status, record.cancelled_at = RSVPStatus.GOING, None
+    db.session.flush()
+    return record
+
+
+def undo_check_in(record: RSVP) -> RSVP:
+    record.checked_in_at = None
+    db.session.flush()
+    return record
+
+
+@dataclass
+class WalkInInput:
+    first_name: str
+    last_name: str
+    email: str | None = None
+    zip_code: str | None = None
+    email_updates: bool = False
+    locale: str = "en"
+
+
+def walk_in(forum: Forum, data: WalkInInput, now: datetime | None = None) -> RSVP:
+    """Register and check in someone who came without an RSVP. Name is enough; with an email
+    they join the supporters (and someone who had in fact RSVP'd is checked in instead)."""
+    first_name, last_name = (data.first_name or "").strip(), (data.last_name or "").strip()
+    if not first_name or not last_name:
+        raise DomainError(_("This field is required."), field="first_name" if not first_name else "last_name")
+    place = lookup_zip(data.zip_code) if blank_to_none(data.zip_code) else None
+    county_fips = place.county.fips if place and place.county else None
+    person = None
+    if blank_to_none(data.email):
+        email = clean_email(data.email)
+        person = person_for(email, first_name, last_name, place and place.zip_code, county_fips, data.locale)
+        registered = db.session.scalar(select(RSVP).where(RSVP.forum_id == forum.id, RSVP.person_id == person.id))
+        if registered is not None:
+            return check_in(registered, now)
+    record = RSVP(
+        forum=forum,
+        person=person,
+        status=RSVPStatus.GOING,
+        walk_in=True,
+        first_name=first_name,
+        last_name=last_name,
+        zip_code=place and place.zip_code,
+        county_fips=county_fips,
+        email_updates=data.email_updates and person is not None,
+        locale=data.locale,
+    )
+    db.session.add(record)
+    return check_in(record, now)
+
+
+def checkin_list(forum: Forum, search: str | None = None) -> list[RSVP]:
+    """Everyone expected or already here, by last name. `search` matches the start of any
+    part of the name, accents and case ignored ("alv" finds Álvarez): matched here rather
+    than in SQL, whose LIKE folds only ASCII on SQLite; one forum's list is small."""
+    query = select(RSVP).where(
+        RSVP.forum_id == forum.id,
+        (RSVP.status != RSVPStatus.CANCELLED) | RSVP.checked_in_at.is_not(None),
+    )
+    words = name_key(search or "", "").split()
+    people = [(name_key(record.last_name, record.first_name), record) for record in db.session.scalars(query).all()]
+    matching = [
+        (key, record)
+        for key, record in people
+        if all(any(part.startswith(word) for part in key.split()) for word in words)
+    ]
+    return [record for _key, record in sorted(matching, key=lambda pair: (pair[0], pair[1].id))]
+
+
+def get_rsvp(forum: Forum, rsvp_id: int) -> RSVP:
+    record = db.session.get(RSVP, rsvp_id)
+    if record is None or record.forum_id != forum.id:
+        raise NotFound(_("There is no such RSVP for this forum."))
+    return record
+
+
+@dataclass(frozen=True)
+class CountyAttendance:
+    county_fips: str | None
+    label: str
+    registered: int  # RSVPs that were coming (walk-ins not included)
+    attended: int  # everyone checked in, walk-ins included
+
+
+@dataclass(frozen=True)
+class Attendance:
+    registered: int
+    registered_attended: int
+    walk_ins: int
+    guests_expected: int
+    by_county: list[CountyAttendance]
+
+    @property
+    def attended(self) -> int:
+        return self.registered_attended + self.walk_ins
+
+    @property
+    def rate(self) -> int | None:
+        """Percent of the people who RSVP'd who came."""
+        return round(100 * self.registered_attended / self.registered) if self.registered else None
+
+
+def attendance(forum: Forum) -> Attendance:
+    """Who RSVP'd and who came, in total and by county (grouped in the database)."""
+    here = RSVP.checked_in_at.is_not(None)
+    registered = (RSVP.status == RSVPStatus.GOING) & RSVP.walk_in.is_(False)
+    query = (
+        select(
+            RSVP.county_fips,
+            func.count().filter(registered),
+            func.count().filter(registered & here),
+            func.count().filter(RSVP.walk_in.is_(True) & here),
+            func.coalesce(func.sum(RSVP.guests).filter(registered), 0),
+        )
+        .where(RSVP.forum_id == forum.id)
+        .group_by(RSVP.county_fips)
+    )
+    rows = db.session.execute(query).all()
+    counties = {county.fips: county for county in map(get_county, [row[0] for row in rows if row[0]])}
+    by_county = sorted(
+        (
+            CountyAttendance(
+                fips,
+                counties[fips].label if fips else _("County not known"),
+                coming,
+                came + walked_in,
+            )
+            for fips, coming, came, walked_in, _guests in rows
+            if coming or came or walked_in
+        ),
+        key=lambda row: (row.county_fips is None, -row.attended, -row.registered, row.label),
+    )
+    return Attendance(
+        registered=sum(row[1] for row in rows),
+        registered_attended=sum(row[2] for row in rows),
+        walk_ins=sum(row[3] for row in rows),
+        guests_expected=sum(row[4] for row in rows),
+        by_county=by_county,
+    )

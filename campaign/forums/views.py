@@ -1,25 +1,19 @@
-"""Public forum pages, RSVPs, calendar files; organizers' forum pages."""
+"""Public forum pages, RSVPs, calendar files."""
 
 from __future__ import annotations
 
 from babel.dates import format_datetime, format_time
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from campaign.accounts.models import Role
-from campaign.campaigns.services import all_organizations, get_campaign
+from campaign.campaigns.services import get_campaign
 from campaign.core.errors import DomainError
 from campaign.core.forms import submit
 from campaign.core.i18n import current_language
-from campaign.core.permissions import role_required
 from campaign.extensions import db, limiter
 from campaign.forums import services
 from campaign.forums.calendar import calendar_for
-from campaign.forums.forms import ForumForm, RSVPForm
-from campaign.forums.models import FORUM_KIND_LABELS, Accessibility, Forum, ForumKind, RSVPStatus
-from campaign.officials.forms import official_choices
+from campaign.forums.forms import RSVPForm
+from campaign.forums.models import FORUM_KIND_LABELS, Forum, ForumKind, RSVPStatus
 
 bp = Blueprint("forums", __name__)
 
@@ -32,6 +26,12 @@ def forum_time(forum: Forum, moment_format: str = "full") -> str:
     start = format_datetime(forum.starts_at, moment_format, tzinfo=zone, locale=locale)
     end = format_time(forum.ends_at, "short", tzinfo=zone, locale=locale)
     return f"{start} – {end}"
+
+
+@bp.app_template_filter("datetime_in")
+def datetime_in(moment, zone_name: str) -> str:
+    """A moment as the clock on the wall shows it in `zone_name`, in the reader's language."""
+    return format_datetime(moment, "medium", tzinfo=services.zone_for(zone_name), locale=current_language())
 
 
 def _ics(body: bytes, name: str) -> Response:
@@ -107,95 +107,3 @@ def cancel_rsvp(slug: str, token: str):
         db.session.commit()
         return render_template("forums/cancel.html", forum=forum, record=record, done=True, invalid=None)
     return render_template("forums/cancel.html", forum=forum, record=record, done=False, invalid=None)
-
-
-def _forum_form(forum: Forum | None) -> ForumForm:
-    form = ForumForm(obj=forum)
-    organizations = [SelectChoice(org.id, org.name) for org in all_organizations()]
-    form.partner_ids.choices = organizations
-    form.official_ids.choices = official_choices()
-    if forum is not None and not form.is_submitted():
-        zone = services.zone_for(forum.timezone)
-        form.starts_at.data = forum.starts_at.astimezone(zone).replace(tzinfo=None)
-        form.ends_at.data = forum.ends_at.astimezone(zone).replace(tzinfo=None)
-        form.kind.data, form.accessibility.data = forum.kind.value, forum.accessibility.value
-        form.county.data = forum.county_fips
-        form.partner_ids.data = [org.id for org in forum.partners]
-        form.official_ids.data = [official.id for official in forum.invited_officials]
-    return form
-
-
-def _forum_input(form: ForumForm) -> services.ForumInput:
-    return services.ForumInput(
-        title=form.title.data,
-        title_es=form.title_es.data,
-        slug=form.slug.data or "",
-        kind=ForumKind(form.kind.data),
-        description=form.description.data or "",
-        description_es=form.description_es.data,
-        starts_local=form.starts_at.data,
-        ends_local=form.ends_at.data,
-        timezone=form.timezone.data,
-        county=form.county.data or None,
-        venue_name=form.venue_name.data,
-        venue_address=form.venue_address.data,
-        address_after_rsvp=form.address_after_rsvp.data,
-        accessibility=Accessibility(form.accessibility.data),
-        accessibility_notes=form.accessibility_notes.data,
-        virtual_url=form.virtual_url.data,
-        capacity=form.capacity.data,
-        languages=form.languages.data,
-        interpretation=form.interpretation.data,
-        childcare=form.childcare.data,
-        speakers=form.speakers.data,
-        partner_ids=form.partner_ids.data or [],
-        official_ids=form.official_ids.data or [],
-    )
-
-
-def _edit(campaign, forum: Forum | None):
-    form = _forum_form(forum)
-    saved, status = submit(form, lambda: services.schedule(campaign, _forum_input(form), forum))
-    if saved is not None:
-        flash(_("Forum saved."), "success")
-        return redirect(url_for(".rsvps", slug=saved.slug))
-    return render_template("forums/organize/form.html", form=form, forum=forum, campaign=campaign), status
-
-
-@bp.route("/organize/campaigns/<campaign_slug>/forums/new", methods=["GET", "POST"])
-@role_required(Role.ORGANIZER)
-def new(campaign_slug: str):
-    return _edit(get_campaign(campaign_slug, include_drafts=True), None)
-
-
-@bp.route("/organize/forums/<slug>/edit", methods=["GET", "POST"])
-@role_required(Role.ORGANIZER)
-def edit(slug: str):
-    forum = services.get_forum(slug)
-    return _edit(forum.campaign, forum)
-
-
-@bp.post("/organize/forums/<slug>/cancel")
-@role_required(Role.ORGANIZER)
-def cancel_forum(slug: str):
-    try:
-        services.cancel_forum(services.get_forum(slug))
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Forum cancelled. Everyone registered is told."), "success")
-    return redirect(url_for(".rsvps", slug=slug))
-
-
-@bp.get("/organize/forums/<slug>")
-@role_required(Role.VIEWER)
-def rsvps(slug: str):
-    forum = services.get_forum(slug)
-    return render_template(
-        "forums/organize/rsvps.html",
-        forum=forum,
-        seats_taken=services.seats_taken(forum),
-        can_edit=current_user.has_role(Role.ORGANIZER),
-    )

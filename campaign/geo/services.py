@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import addfips
 import zipcodes
@@ -56,19 +56,30 @@ def _county_fips(county_name: str, state: str) -> str | None:
     return None
 
 
-def lookup_zip(raw: str | None) -> ZipLookup:
-    zip_code = normalize_zip(raw)
+@lru_cache(maxsize=65_536)
+def _zip_record(zip_code: str) -> tuple[str, str, str | None] | None:
+    """(city, state, county FIPS) from the packaged USPS list. Cached: the lookup scans the
+    list (about 2 ms), and a paper import asks for the same few ZIP codes thousands of times."""
     matches = zipcodes.matching(zip_code)
     if not matches:
-        raise NotFound(_("We don't know the ZIP code %(zip)s. Check it and try again.", zip=zip_code), field="zip_code")
+        return None
     record = matches[0]
     fips = _county_fips(record["county"], record["state"]) if record.get("county") else None
+    return record["city"].title(), record["state"], fips
+
+
+def lookup_zip(raw: str | None) -> ZipLookup:
+    zip_code = normalize_zip(raw)
+    record = _zip_record(zip_code)
+    if record is None:
+        raise NotFound(_("We don't know the ZIP code %(zip)s. Check it and try again.", zip=zip_code), field="zip_code")
+    city, state, fips = record
     county = db.session.get(County, fips) if fips else None
     # A county from another state is a data error in the ZIP list: let the person choose.
-    if county is not None and county.state != record["state"]:
+    if county is not None and county.state != state:
         county = None
-    state_counties = [] if county else counties_in_state(record["state"])
-    return ZipLookup(zip_code, record["city"].title(), record["state"], county, state_counties)
+    state_counties = [] if county else counties_in_state(state)
+    return ZipLookup(zip_code, city, state, county, state_counties)
 
 
 def counties_in_state(state: str) -> list[County]:

@@ -14,10 +14,17 @@ outbox_cli = AppGroup("outbox", help="Outgoing mail.")
 
 @outbox_cli.command("send")
 def send_command() -> None:
-    """Deliver every message that is due, retrying earlier failures (run it from cron)."""
+    """Write the mail that has come due (forum reminders), then deliver every message that is
+    due, retrying earlier failures. Run it from cron every few minutes."""
+    produced = services.produce_due()
+    for name, outcome in produced.items():
+        if isinstance(outcome, str):
+            click.echo(f"{name}: failed: {outcome}", err=True)
+        elif outcome:
+            click.echo(f"{name}: {outcome} written.")
     totals = services.deliver_pending()
     click.echo(f"{totals['sent']} sent, {totals['retrying']} to retry, {totals['failed']} failed for good.")
-    if totals["retrying"] or totals["failed"]:
+    if totals["retrying"] or totals["failed"] or any(isinstance(outcome, str) for outcome in produced.values()):
         raise SystemExit(1)
 
 

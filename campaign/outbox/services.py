@@ -11,6 +11,7 @@ import base64
 import re
 import smtplib
 import ssl
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -32,8 +33,33 @@ LINK_PATTERN = re.compile(r"https?://\S+")
 # How long a sender holds a message it took before another may take it. Renewed before
 # each send, so it only has to outlast one SMTP conversation.
 LEASE = timedelta(minutes=10)
-# Seconds any one SMTP step may take: a server that accepts the connection and then says
-# nothing must not hold the delivery job (and its lease) forever.
+# Areas that write mail on a timetable (forum reminders) register a producer here, so one
+# cron line (`flask outbox send`) writes what has come due and sends it, without the
+# outbox importing those areas. A producer takes the time and returns how many it wrote.
+PRODUCERS: dict[str, Callable[[datetime], int]] = {}
+
+
+def producer(name: str):
+    def register(function: Callable[[datetime], int]) -> Callable[[datetime], int]:
+        PRODUCERS[name] = function
+        return function
+
+    return register
+
+
+def produce_due(now: datetime | None = None) -> dict[str, int | str]:
+    """Run every producer in a transaction of its own. One that fails is logged and
+    reported, and the others (and delivery) go on: its mail is written on the next run."""
+    results: dict[str, int | str] = {}
+    for name, function in PRODUCERS.items():
+        try:
+            results[name] = function(now or utcnow())
+            db.session.commit()
+        except Exception as error:
+            db.session.rollback()
+            current_app.logger.exception("mail producer %s failed", name)
+            results[name] = describe_error(error)
+    return results
 
 
 def enqueue(

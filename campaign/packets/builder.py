@@ -165,7 +165,7 @@ def build_pdf(content: PacketContent, stream: BinaryIO, on_row: Callable[[int], 
     pages = PacketCanvas(
         stream,
         header=f"{content.campaign_title} — {content.petition_title}",
-        packet_id=content.packet_id,
+        footer=lambda page: _("Packet %(id)s · page %(page)s of", id=content.packet_id, page=page),
         title=content.petition_title,
     )
     cover_letter(pages, content)

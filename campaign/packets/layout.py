@@ -52,16 +52,24 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     return lines
 
 
-class PacketCanvas:
-    """A canvas that frames every page: running header, footer with "page X of Y" and the
-    packet ID. Y is drawn through a form filled in once the last page is known."""
+def shorten(text: str, font: str, size: float, width: float) -> str:
+    """`text` cut with "…" until it fits in `width`."""
+    while stringWidth(text, font, size) > width and len(text) > 4:
+        text = text[:-4] + "…"
+    return text
 
-    def __init__(self, stream, header: str, packet_id: str, title: str):
+
+class PacketCanvas:
+    """A canvas that frames every page: running header, and a footer ending in "page X of Y".
+    `footer(page)` gives the footer up to "of" (the document's name or ID, and the page
+    number); Y is drawn after it through a form filled in once the last page is known."""
+
+    def __init__(self, stream, header: str, footer: Callable[[int], str], title: str):
         self.canvas = Canvas(stream, pagesize=LETTER, pageCompression=1)
         self.canvas.setTitle(title)
         self.canvas.setCreator("Campaign organizer (AGPL-3.0)")
         self.header = printable(header)
-        self.packet_id = packet_id
+        self.footer = footer
         self.page = 0
 
     def start_page(self) -> float:
@@ -72,12 +80,9 @@ class PacketCanvas:
         canvas = self.canvas
         canvas.setFont(FONT, 8)
         canvas.setFillGray(0.35)
-        header = self.header
-        while stringWidth(header, FONT, 8) > WIDTH and len(header) > 4:
-            header = header[:-4] + "…"
-        canvas.drawString(MARGIN, PAGE_HEIGHT - MARGIN, header)
+        canvas.drawString(MARGIN, PAGE_HEIGHT - MARGIN, shorten(self.header, FONT, 8, WIDTH))
         canvas.line(MARGIN, PAGE_HEIGHT - MARGIN - 5, PAGE_WIDTH - MARGIN, PAGE_HEIGHT - MARGIN - 5)
-        footer = _("Packet %(id)s · page %(page)s of", id=self.packet_id, page=self.page) + " "
+        footer = self.footer(self.page) + " "
         canvas.drawString(MARGIN, MARGIN, footer)
         canvas.saveState()
         canvas.translate(MARGIN + stringWidth(footer, FONT, 8), MARGIN)

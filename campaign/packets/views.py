@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import re
 from datetime import UTC
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,15 +18,18 @@ from campaign.accounts.services import record_event
 from campaign.core.forms import submit
 from campaign.core.permissions import role_required
 from campaign.extensions import db
+from campaign.forums.services import get_forum
 from campaign.jobs.models import Job
 from campaign.officials.forms import official_choices
 from campaign.packets import services
 from campaign.packets.forms import BuildPacketForm, DeliveryForm, VerifyForm
 from campaign.packets.models import DeliveryMethod, Packet
+from campaign.packets.signin_sheet import DEFAULT_BLANK_ROWS, build_signin_sheet
 from campaign.petitions.counts import county_rows
 from campaign.petitions.services import get_petition
 
 bp = Blueprint("packets", __name__)
+MAX_BLANK_ROWS = 200  # about nine pages; a larger number is more likely a typo
 
 
 @bp.route("/packets/verify/<public_id>", methods=["GET", "POST"])
@@ -149,4 +154,22 @@ def download(public_id: str):
         mimetype="application/pdf",
         as_attachment=True,
         download_name=f"{packet.petition.slug}-{packet.public_id}.pdf",
+    )
+
+
+@bp.get("/organize/forums/<slug>/sign-in-sheet.pdf")
+@role_required(Role.VIEWER)
+def signin_sheet(slug: str):
+    forum = get_forum(slug)
+    blank = request.args.get("blank", str(DEFAULT_BLANK_ROWS))
+    if not re.fullmatch(r"[0-9]{1,3}", blank) or int(blank) > MAX_BLANK_ROWS:
+        # The error page itself, since the HTTP error handler shows no description.
+        message = _("The number of blank rows must be a whole number from 0 to %(max)s.", max=MAX_BLANK_ROWS)
+        return render_template("errors/error.html", status=400, message=message), 400
+    stream = io.BytesIO()
+    build_signin_sheet(forum, stream, blank_rows=int(blank))
+    return Response(
+        stream.getvalue(),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{forum.slug}-sign-in.pdf"'},
     )

@@ -4,10 +4,11 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, LargeBinary, String, Table, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from campaign.campaigns.models import Campaign
+from campaign.core.text import name_key
 from campaign.core.types import StrEnumType, UTCDateTime, utcnow
 from campaign.extensions import db
 from campaign.geo.models import County
@@ -129,16 +130,20 @@ class Signature(db.Model):
         UniqueConstraint("petition_id", "person_id"),
         Index("ix_signatures_counts", "petition_id", "status", "county_fips"),
         Index("ix_signatures_recent", "petition_id", "status", "confirmed_at"),
+        # Paper signatures often carry no email: the same name at the same ZIP is the same person.
+        Index("ix_signatures_name", "petition_id", "zip_code", "name_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    # None for a paper signature without an email address.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     status: Mapped[SignatureStatus] = mapped_column(StrEnumType(SignatureStatus), default=SignatureStatus.PENDING)
     source: Mapped[SignatureSource] = mapped_column(StrEnumType(SignatureSource), default=SignatureSource.ONLINE)
     # The name, place and optional details as given on this petition.
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(200), default="")  # kept by _keep_name_key below
     zip_code: Mapped[str] = mapped_column(String(5))
     city: Mapped[str | None] = mapped_column(String(100))
     county_fips: Mapped[str] = mapped_column(ForeignKey("counties.fips"))
@@ -158,14 +163,25 @@ class Signature(db.Model):
     invalidated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     invalidated_reason: Mapped[str | None] = mapped_column(String(500))
     invalidated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Paper signatures: where the sheet was filled in, its number, who typed it in.
+    forum_id: Mapped[int | None] = mapped_column(ForeignKey("forums.id", ondelete="SET NULL"), index=True)
+    sheet_number: Mapped[int | None]
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     petition: Mapped[Petition] = relationship()
-    person: Mapped[Person] = relationship()
+    person: Mapped[Person | None] = relationship()
     county: Mapped[County] = relationship()
 
     @property
     def public_name(self) -> str:
         return f"{self.first_name} {self.last_name[:1]}." if self.last_name else self.first_name
+
+
+@event.listens_for(Signature, "before_insert")
+@event.listens_for(Signature, "before_update")
+def _keep_name_key(_mapper, _connection, signature: Signature) -> None:
+    """Every way of writing a signature (form, paper, demo, import) keeps the match key right."""
+    signature.name_key = name_key(signature.first_name, signature.last_name)
 
 
 class PetitionCountyCount(db.Model):
@@ -178,3 +194,53 @@ class PetitionCountyCount(db.Model):
     confirmed: Mapped[int] = mapped_column(default=0)
 
     county: Mapped[County] = relationship()
+
+
+class ImportStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"  # a file refused as a whole (columns, encoding) is never recorded
+
+
+class PaperImport(db.Model):
+    """A CSV of paper signatures, applied in the background, with a report line per row."""
+
+    __tablename__ = "paper_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
+    forum_id: Mapped[int | None] = mapped_column(ForeignKey("forums.id", ondelete="SET NULL"))
+    # The date signed of rows that give none: the forum's day when the sheets came from one.
+    default_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    filename: Mapped[str] = mapped_column(String(255))
+    # The upload itself: a worker on another machine reads it from here. Dropped once applied.
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    encoding: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[ImportStatus] = mapped_column(StrEnumType(ImportStatus, 20), default=ImportStatus.QUEUED)
+    # Rows applied so far, committed with them: a retried job resumes after the last one.
+    rows_done: Mapped[int] = mapped_column(default=0)
+    accepted: Mapped[int] = mapped_column(default=0)
+    merged: Mapped[int] = mapped_column(default=0)
+    rejected: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    petition: Mapped[Petition] = relationship()
+
+
+class RowOutcome(enum.StrEnum):
+    ACCEPTED = "accepted"
+    MERGED = "merged"  # the person had already signed: counted once
+    REJECTED = "rejected"
+
+
+class PaperImportRow(db.Model):
+    __tablename__ = "paper_import_rows"
+
+    import_id: Mapped[int] = mapped_column(ForeignKey("paper_imports.id", ondelete="CASCADE"), primary_key=True)
+    line: Mapped[int] = mapped_column(primary_key=True)  # in the file, header = line 1
+    outcome: Mapped[RowOutcome] = mapped_column(StrEnumType(RowOutcome, 20))
+    message: Mapped[str] = mapped_column(Text, default="")
+    signature_id: Mapped[int | None] = mapped_column(ForeignKey("signatures.id", ondelete="SET NULL"))

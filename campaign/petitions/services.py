@@ -23,7 +23,7 @@ from campaign.core.text import blank_to_none
 from campaign.core.types import utcnow
 from campaign.core.urls import external_url
 from campaign.extensions import db
-from campaign.geo.services import get_county, lookup_zip, resolve_county
+from campaign.geo.services import lookup_zip, resolve_county
 from campaign.officials.models import Official
 from campaign.outbox.services import enqueue as enqueue_mail
 from campaign.people.models import Person
@@ -57,7 +57,7 @@ class SignatureInput:
     ip: str | None = None
 
 
-def _clean_line(value: str | None, field: str, max_length: int, required: bool) -> str | None:
+def clean_line(value: str | None, field: str, max_length: int, required: bool) -> str | None:
     text = CONTROL_CHARACTERS.sub(" ", value or "").strip()
     text = re.sub(r"\s+", " ", text)
     if not text:
@@ -69,19 +69,25 @@ def _clean_line(value: str | None, field: str, max_length: int, required: bool) 
     return text
 
 
-def _optional_detail(value: str | None, field: str, max_length: int, rule: FieldRule) -> str | None:
+def optional_detail(value: str | None, field: str, max_length: int, rule: FieldRule) -> str | None:
     """A detail the petition asks for; dropped when it does not (collect the minimum)."""
     if rule is FieldRule.OFF:
         return None
-    return _clean_line(value, field, max_length, required=rule is FieldRule.REQUIRED)
+    return clean_line(value, field, max_length, required=rule is FieldRule.REQUIRED)
 
 
-def _clean_comment(value: str | None) -> str | None:
+def clean_comment(value: str | None) -> str | None:
     text = (value or "").replace("\r\n", "\n").strip()
     text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", text)
     if len(text) > MAX_COMMENT:
         raise DomainError(_("Use at most %(count)s characters.", count=MAX_COMMENT), field="comment")
     return text or None
+
+
+def checked_phone(phone: str | None) -> str | None:
+    if phone and not re.fullmatch(r"[0-9+().\- ]{7,40}", phone):
+        raise DomainError(_("Enter a phone number with digits only, like (920) 555-0100."), field="phone")
+    return phone
 
 
 def ip_hash(ip: str | None) -> str | None:
@@ -101,14 +107,18 @@ def consent_text(show_publicly: bool, email_updates: bool, locale: str) -> str:
         )
 
 
-def _resolve_county(data: SignatureInput):
-    """The ZIP's county, or the one the person picked from their state's list."""
-    place = lookup_zip(data.zip_code)
-    if not (data.county or "").strip():
+def resolve_signer_county(zip_code: str, picked: str | None):
+    """The ZIP's county, or the one the person picked from their state's list (a FIPS code,
+    or a name such as "Brown County, WI")."""
+    place = lookup_zip(zip_code)
+    if not (picked or "").strip():
         if place.county is None:
             raise DomainError(_("Choose your county: your ZIP code does not tell us for sure."), field="county")
         return place, place.county
-    county = get_county(data.county)
+    try:
+        county = resolve_county(picked)
+    except NotFound as error:
+        raise DomainError(error.message, field="county") from None
     if county.state != place.state:
         message = _(
             "%(county)s is not in %(state)s, the state of ZIP code %(zip)s.",
@@ -128,15 +138,13 @@ def sign(petition: Petition, data: SignatureInput) -> Signature:
     """
     if not petition.is_open:
         raise Conflict(_("This petition is not open for signatures."))
-    first_name = _clean_line(data.first_name, "first_name", MAX_NAME, required=True)
-    last_name = _clean_line(data.last_name, "last_name", MAX_NAME, required=True)
+    first_name = clean_line(data.first_name, "first_name", MAX_NAME, required=True)
+    last_name = clean_line(data.last_name, "last_name", MAX_NAME, required=True)
     email = clean_email(data.email)
-    place, county = _resolve_county(data)
-    street_address = _optional_detail(data.street_address, "street_address", MAX_ADDRESS, petition.address_rule)
-    phone = _optional_detail(data.phone, "phone", 40, petition.phone_rule)
-    if phone and not re.fullmatch(r"[0-9+().\- ]{7,40}", phone):
-        raise DomainError(_("Enter a phone number with digits only, like (920) 555-0100."), field="phone")
-    comment = _clean_comment(data.comment)
+    place, county = resolve_signer_county(data.zip_code, data.county)
+    street_address = optional_detail(data.street_address, "street_address", MAX_ADDRESS, petition.address_rule)
+    phone = checked_phone(optional_detail(data.phone, "phone", 40, petition.phone_rule))
+    comment = clean_comment(data.comment)
 
     person = person_for(email, first_name, last_name, place.zip_code, county.fips, data.locale)
     values = {
@@ -155,14 +163,14 @@ def sign(petition: Petition, data: SignatureInput) -> Signature:
         "locale": data.locale,
         "ip_hash": ip_hash(data.ip),
     }
-    signature = _existing(petition, person)
+    signature = existing_signature(petition, person)
     if signature is None:
         signature = Signature(petition=petition, person=person, created_at=utcnow(), **values)
         try:
             with db.session.begin_nested():
                 db.session.add(signature)
         except IntegrityError:  # the same person's other tab or double click won the race
-            signature = _existing(petition, person)
+            signature = existing_signature(petition, person)
         else:
             _mail_confirmation(signature, email)
             return signature
@@ -175,7 +183,7 @@ def sign(petition: Petition, data: SignatureInput) -> Signature:
     return signature
 
 
-def _existing(petition: Petition, person: Person) -> Signature | None:
+def existing_signature(petition: Petition, person: Person) -> Signature | None:
     return db.session.scalar(
         select(Signature).where(Signature.petition_id == petition.id, Signature.person_id == person.id)
     )

@@ -302,11 +302,23 @@ def test_forged_cancel_link(client, make_forum):
     assert client.get(f"/forums/{forum.slug}/cancel/not-a-token").status_code == 400
 
 
-def test_seed_demo_adds_an_upcoming_forum_with_rsvps(runner, client):
+def test_seed_demo_adds_an_upcoming_forum_with_rsvps_and_a_past_one_with_attendance(runner, client):
+    from campaign.forums import demo
+    from campaign.petitions.models import Signature, SignatureSource
+
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
-    forum = db.session.scalar(select(Forum))
+    assert db.session.scalar(select(func.count()).select_from(Forum)) == 2
+    forum = services.get_forum(demo.DEMO_SLUG)
     assert forum.county.label == "Brown County, WI" and forum.timezone == "America/Chicago"
-    assert services.seats_taken(forum) == 7
+    assert forum.starts_at > utcnow() and services.seats_taken(forum) == 7
+
+    past = services.get_forum(demo.PAST_SLUG)
+    assert past.status is ForumStatus.COMPLETED and past.ends_at < utcnow()
+    attendance = services.attendance(past)
+    assert (attendance.registered, attendance.registered_attended, attendance.walk_ins) == (8, 6, 3)
+    assert attendance.by_county[0].label == "Brown County, WI"
+    sheets = select(func.count()).where(Signature.forum_id == past.id, Signature.source == SignatureSource.PAPER)
+    assert db.session.scalar(sheets) == len(demo.PAST_SHEETS)
     page = client.get(f"/c/{forum.campaign.slug}").get_data(as_text=True)
     assert forum.title in page and "forums.ics" in page
