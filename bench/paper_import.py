@@ -54,18 +54,18 @@ def main() -> None:
 
     app = bench_app(prepare_database(arguments.engine))
     with app.app_context(), app.test_request_context():
-        from campaign.petitions import paper
+        from campaign.petitions import paper_import
         from campaign.petitions.models import PaperImport
 
         petition = create_petition(arguments.engine, arguments.online)
         data = make_csv(arguments.rows, arguments.online)
         started = time.perf_counter()
-        record = paper.start_import(petition, "bench.csv", data)
+        record = paper_import.start_import(petition, "bench.csv", data)
         db.session.info.pop("jobs_to_dispatch", None)  # applied below, timed on its own
         db.session.commit()
         checked = time.perf_counter() - started
         started = time.perf_counter()
-        paper.apply_import(record.id)
+        paper_import.apply_import(record.id)
         db.session.commit()
         applied = time.perf_counter() - started
         record = db.session.get(PaperImport, record.id)

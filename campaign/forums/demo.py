@@ -10,7 +10,7 @@ from sqlalchemy import select
 from campaign.campaigns.models import Campaign
 from campaign.core.types import utcnow
 from campaign.extensions import db
-from campaign.forums import services
+from campaign.forums import checkin, services
 from campaign.forums.models import Accessibility, Forum, ForumKind, ForumStatus
 from campaign.petitions import counts, paper
 from campaign.petitions.models import Petition
@@ -128,10 +128,10 @@ def _seed_past_forum(campaign: Campaign) -> Forum:
             now=before,
         )
         if came:
-            services.check_in(record, now=forum.starts_at)
+            checkin.check_in(record, now=forum.starts_at)
     for first, last, zip_code in PAST_WALK_INS:
-        services.walk_in(
-            forum, services.WalkInInput(first_name=first, last_name=last, zip_code=zip_code), now=forum.starts_at
+        checkin.walk_in(
+            forum, checkin.WalkInInput(first_name=first, last_name=last, zip_code=zip_code), now=forum.starts_at
         )
     for reminder in forum.reminders:  # they went out at the time
         reminder.sent_at, reminder.recipients = reminder.due_at, len(PAST_RSVPS)

@@ -15,12 +15,13 @@ from campaign.core.forms import submit
 from campaign.core.i18n import current_language
 from campaign.core.permissions import role_required
 from campaign.extensions import db
-from campaign.forums import services
+from campaign.forums import checkin, services
 from campaign.forums.forms import ForumForm, PaperImportForm, PaperSignatureForm, WalkInForm
 from campaign.forums.models import Accessibility, Forum, ForumKind
 from campaign.jobs.models import Job
 from campaign.officials.forms import official_choices
 from campaign.petitions import paper
+from campaign.petitions import paper_import as csv_import
 from campaign.petitions.models import RowOutcome
 
 bp = Blueprint("forums_organize", __name__, url_prefix="/organize")
@@ -114,9 +115,9 @@ def rsvps(slug: str):
         "forums/organize/rsvps.html",
         forum=forum,
         seats_taken=services.seats_taken(forum),
-        attendance=services.attendance(forum),
+        attendance=checkin.attendance(forum),
         reminders=forum.reminders,
-        imports=paper.imports_for_forum(forum.id),
+        imports=csv_import.imports_for_forum(forum.id),
         can_edit=current_user.has_role(Role.ORGANIZER),
     )
 
@@ -133,8 +134,8 @@ def check_in(slug: str, walk_in_form: WalkInForm | None = None, status: int = 20
         "forums/organize/check_in.html",
         forum=forum,
         search=search,
-        people=services.checkin_list(forum, search),
-        attendance=services.attendance(forum),
+        people=checkin.checkin_list(forum, search),
+        attendance=checkin.attendance(forum),
         walk_in_form=walk_in_form or WalkInForm(formdata=None),
     ), status
 
@@ -143,10 +144,10 @@ def check_in(slug: str, walk_in_form: WalkInForm | None = None, status: int = 20
 @role_required(Role.ORGANIZER)
 def mark_attended(slug: str, rsvp_id: int):
     forum = services.get_forum(slug)
-    record = services.get_rsvp(forum, rsvp_id)
+    record = checkin.get_rsvp(forum, rsvp_id)
     undo = request.form.get("undo") == "1"
     try:
-        services.undo_check_in(record) if undo else services.check_in(record)
+        checkin.undo_check_in(record) if undo else checkin.check_in(record)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -166,9 +167,9 @@ def walk_in(slug: str):
     form = WalkInForm()
 
     def register():
-        return services.walk_in(
+        return checkin.walk_in(
             forum,
-            services.WalkInInput(
+            checkin.WalkInInput(
                 first_name=form.first_name.data,
                 last_name=form.last_name.data,
                 email=form.email.data,
@@ -250,7 +251,7 @@ def paper_import(slug: str):
 
     def start():
         upload = form.file.data
-        return paper.start_import(
+        return csv_import.start_import(
             _chosen_petition(forum, form.petition.data),
             upload.filename,
             upload.read(),
@@ -266,17 +267,17 @@ def paper_import(slug: str):
         "forums/organize/paper_import.html",
         forum=forum,
         form=form,
-        columns=paper.COLUMNS,
-        required=paper.REQUIRED_COLUMNS,
+        columns=csv_import.COLUMNS,
+        required=csv_import.REQUIRED_COLUMNS,
     ), status
 
 
 @bp.get("/paper-imports/<int:import_id>")
 @role_required(Role.VIEWER)
 def import_report(import_id: int):
-    record = paper.get_import(import_id)
+    record = csv_import.get_import(import_id)
     page = max(request.args.get("page", 1, type=int), 1)
-    rows, more = paper.report_rows(record, page)
+    rows, more = csv_import.report_rows(record, page)
     return render_template(
         "forums/organize/import_report.html",
         record=record,
@@ -291,10 +292,10 @@ def import_report(import_id: int):
 @bp.get("/paper-imports/<int:import_id>/report.csv")
 @role_required(Role.VIEWER)
 def import_report_csv(import_id: int):
-    record = paper.get_import(import_id)
+    record = csv_import.get_import(import_id)
     name = f"paper-import-{record.id}-report.csv"
     return Response(
-        stream_with_context(paper.report_csv(record)),
+        stream_with_context(csv_import.report_csv(record)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

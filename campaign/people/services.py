@@ -1,15 +1,26 @@
-"""Recognising a supporter by email, whatever way they typed it."""
+"""A supporter's identity as every action takes it: name, email, ZIP code and county,
+and recognising the same person by email, whatever way they typed it."""
 
 from __future__ import annotations
 
+import re
+
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from campaign.core.errors import DomainError
+from campaign.core.errors import DomainError, NotFound
 from campaign.extensions import db
+from campaign.geo.models import County
+from campaign.geo.services import ZipLookup, lookup_zip, resolve_county
 from campaign.people.models import Person
+
+MAX_NAME = 100
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+CONSENT_EMAIL_UPDATES = _l("Email me about this campaign.")
 
 # Providers that ignore dots in the local part.
 DOTLESS_DOMAINS = {"gmail.com", "googlemail.com"}
@@ -63,3 +74,45 @@ def person_for(
     except IntegrityError:
         person = db.session.scalar(select(Person).where(Person.email_normalized == canonical))
     return person
+
+
+def clean_line(value: str | None, field: str, max_length: int, required: bool) -> str | None:
+    """One line of text: control characters and runs of spaces collapsed, length checked."""
+    text = CONTROL_CHARACTERS.sub(" ", value or "").strip()
+    text = re.sub(r"\s+", " ", text)
+    if not text:
+        if required:
+            raise DomainError(_("This field is required."), field=field)
+        return None
+    if len(text) > max_length:
+        raise DomainError(_("Use at most %(count)s characters.", count=max_length), field=field)
+    return text
+
+
+def resolve_home_county(zip_code: str, picked: str | None) -> tuple[ZipLookup, County]:
+    """The ZIP's county, or the one the person picked from their state's list (a FIPS code,
+    or a name such as "Brown County, WI")."""
+    place = lookup_zip(zip_code)
+    if not (picked or "").strip():
+        if place.county is None:
+            raise DomainError(_("Choose your county: your ZIP code does not tell us for sure."), field="county")
+        return place, place.county
+    try:
+        county = resolve_county(picked)
+    except NotFound as error:
+        raise DomainError(error.message, field="county") from None
+    if county.state != place.state:
+        message = _(
+            "%(county)s is not in %(state)s, the state of ZIP code %(zip)s.",
+            county=county.label,
+            state=place.state,
+            zip=place.zip_code,
+        )
+        raise DomainError(message, field="county")
+    return place, county
+
+
+def consent_record(boxes: list[tuple[str, bool]], locale: str) -> str:
+    """The wording the person saw for each box and whether they ticked it, in their language."""
+    with force_locale(locale):
+        return "\n".join(f"[{'x' if ticked else ' '}] {wording}" for wording, ticked in boxes)

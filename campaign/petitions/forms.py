@@ -6,26 +6,20 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMu
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from campaign.people.forms import IdentityForm
+from campaign.people.services import CONSENT_EMAIL_UPDATES
 from campaign.petitions.models import FIELD_RULE_LABELS, PETITION_STATUS_LABELS, FieldRule, PetitionStatus
-from campaign.petitions.services import CONSENT_EMAIL_UPDATES, CONSENT_SHOW_NAME, MAX_COMMENT, MAX_NAME
+from campaign.petitions.services import CONSENT_SHOW_NAME, MAX_COMMENT
 
 FIELD_RULE_CHOICES = [SelectChoice(rule.value, label) for rule, label in FIELD_RULE_LABELS.items()]
 
 
-class SignForm(FlaskForm):
-    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=MAX_NAME)])
-    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=MAX_NAME)])
-    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-    zip_code = StringField(_l("ZIP code"), validators=[DataRequired(), Length(max=10)])
-    # Offered only when the ZIP code does not tell the county.
-    county = SelectField(_l("County"), validators=[Optional()], validate_choice=False, choices=[])
+class SignForm(IdentityForm):
     street_address = StringField(_l("Street address"), validators=[Optional(), Length(max=200)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=MAX_COMMENT)])
     show_publicly = BooleanField(CONSENT_SHOW_NAME)
     email_updates = BooleanField(CONSENT_EMAIL_UPDATES)
-    # Hidden from people; bots that fill every field fill this one too.
-    website = StringField(_l("Leave this field empty"))
 
 
 class InvalidateForm(FlaskForm):

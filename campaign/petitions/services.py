@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -23,22 +22,27 @@ from campaign.core.text import blank_to_none
 from campaign.core.types import utcnow
 from campaign.core.urls import external_url
 from campaign.extensions import db
-from campaign.geo.services import lookup_zip, resolve_county
+from campaign.geo.services import resolve_county
 from campaign.officials.models import Official
 from campaign.outbox.services import enqueue as enqueue_mail
 from campaign.people.models import Person
-from campaign.people.services import clean_email, person_for
+from campaign.people.services import (
+    CONSENT_EMAIL_UPDATES,
+    MAX_NAME,
+    clean_email,
+    clean_line,
+    consent_record,
+    person_for,
+    resolve_home_county,
+)
 from campaign.petitions.models import FieldRule, Petition, PetitionCounty, PetitionStatus, Signature, SignatureStatus
 
-MAX_NAME = 100
 MAX_COMMENT = 1000
 MAX_ADDRESS = 200
 CONFIRM_SALT = "signature-confirm"
 CONFIRM_MAX_AGE = 14 * 24 * 3600
 
 CONSENT_SHOW_NAME = _l("Show my first name, last initial and county on the petition page.")
-CONSENT_EMAIL_UPDATES = _l("Email me about this campaign.")
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass
@@ -55,18 +59,6 @@ class SignatureInput:
     email_updates: bool = False
     locale: str = "en"
     ip: str | None = None
-
-
-def clean_line(value: str | None, field: str, max_length: int, required: bool) -> str | None:
-    text = CONTROL_CHARACTERS.sub(" ", value or "").strip()
-    text = re.sub(r"\s+", " ", text)
-    if not text:
-        if required:
-            raise DomainError(_("This field is required."), field=field)
-        return None
-    if len(text) > max_length:
-        raise DomainError(_("Use at most %(count)s characters.", count=max_length), field=field)
-    return text
 
 
 def optional_detail(value: str | None, field: str, max_length: int, rule: FieldRule) -> str | None:
@@ -100,34 +92,7 @@ def ip_hash(ip: str | None) -> str | None:
 
 def consent_text(show_publicly: bool, email_updates: bool, locale: str) -> str:
     """The wording the person saw for each box and whether they ticked it, in their language."""
-    with force_locale(locale):
-        return "\n".join(
-            f"[{'x' if ticked else ' '}] {wording}"
-            for wording, ticked in ((CONSENT_SHOW_NAME, show_publicly), (CONSENT_EMAIL_UPDATES, email_updates))
-        )
-
-
-def resolve_signer_county(zip_code: str, picked: str | None):
-    """The ZIP's county, or the one the person picked from their state's list (a FIPS code,
-    or a name such as "Brown County, WI")."""
-    place = lookup_zip(zip_code)
-    if not (picked or "").strip():
-        if place.county is None:
-            raise DomainError(_("Choose your county: your ZIP code does not tell us for sure."), field="county")
-        return place, place.county
-    try:
-        county = resolve_county(picked)
-    except NotFound as error:
-        raise DomainError(error.message, field="county") from None
-    if county.state != place.state:
-        message = _(
-            "%(county)s is not in %(state)s, the state of ZIP code %(zip)s.",
-            county=county.label,
-            state=place.state,
-            zip=place.zip_code,
-        )
-        raise DomainError(message, field="county")
-    return place, county
+    return consent_record([(CONSENT_SHOW_NAME, show_publicly), (CONSENT_EMAIL_UPDATES, email_updates)], locale)
 
 
 def sign(petition: Petition, data: SignatureInput) -> Signature:
@@ -141,7 +106,7 @@ def sign(petition: Petition, data: SignatureInput) -> Signature:
     first_name = clean_line(data.first_name, "first_name", MAX_NAME, required=True)
     last_name = clean_line(data.last_name, "last_name", MAX_NAME, required=True)
     email = clean_email(data.email)
-    place, county = resolve_signer_county(data.zip_code, data.county)
+    place, county = resolve_home_county(data.zip_code, data.county)
     street_address = optional_detail(data.street_address, "street_address", MAX_ADDRESS, petition.address_rule)
     phone = checked_phone(optional_detail(data.phone, "phone", 40, petition.phone_rule))
     comment = clean_comment(data.comment)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
 from campaign.core.errors import DomainError, attach_to_form
 from campaign.core.i18n import current_language
 from campaign.core.urls import external_url
 from campaign.extensions import db, limiter
-from campaign.geo.services import counties_in_state, lookup_zip
+from campaign.people.forms import offer_counties
 from campaign.petitions import counts, services
 from campaign.petitions.forms import SignForm
 from campaign.petitions.models import Petition
@@ -46,29 +45,16 @@ def _only_accepted(response) -> bool:
     return response.status_code == 303
 
 
-def _offer_counties(form: SignForm) -> None:
-    """When the ZIP code leaves the county open, or the county picked was refused, list the
-    ZIP's state's counties to pick from."""
-    try:
-        place = lookup_zip(form.zip_code.data)
-    except DomainError:
-        return
-    if place.county is None or form.county.errors:
-        form.county.choices = [SelectChoice("", "—")] + [
-            SelectChoice(county.fips, county.name) for county in counties_in_state(place.state)
-        ]
-
-
 @bp.post("/p/<slug>")
 @limiter.limit(_sign_limit, deduct_when=_only_accepted)
 def sign(slug: str):
     petition = services.get_petition(slug)
     form = SignForm()
-    if form.website.data:
+    if form.looks_automated:
         form.form_errors.append(_("This form was filled in a way that looks automated. Please try again."))
         return _page(petition, form, 400)
     if not form.validate():
-        _offer_counties(form)
+        offer_counties(form)
         return _page(petition, form, 422)
     data = services.SignatureInput(
         first_name=form.first_name.data,
@@ -89,7 +75,7 @@ def sign(slug: str):
     except DomainError as error:
         db.session.rollback()
         attach_to_form(form, error)
-        _offer_counties(form)
+        offer_counties(form)
         return _page(petition, form, error.status_code)
     db.session.commit()
     return redirect(url_for("petitions.thanks", slug=petition.slug), code=303)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from campaign.core.errors import Conflict, DomainError
 from campaign.extensions import db
-from campaign.forums import services
+from campaign.forums import checkin, services
 from campaign.forums.models import RSVP, RSVPStatus
 from campaign.outbox.models import OutboxMessage
 from tests.forums.test_forums import register
@@ -16,13 +16,13 @@ from tests.forums.test_forums import register
 def test_check_in_and_undo(make_forum):
     forum = make_forum()
     record = register(forum)
-    services.check_in(record)
+    checkin.check_in(record)
     db.session.commit()
     assert record.checked_in_at is not None
     first_time = record.checked_in_at
-    services.check_in(record)  # a second tap changes nothing
+    checkin.check_in(record)  # a second tap changes nothing
     assert record.checked_in_at == first_time
-    services.undo_check_in(record)
+    checkin.undo_check_in(record)
     db.session.commit()
     assert record.checked_in_at is None
 
@@ -32,7 +32,7 @@ def test_someone_on_the_waitlist_who_came_is_here(make_forum):
     register(forum, email="first@example.org")
     waiting = register(forum, email="second@example.org")
     assert waiting.status is RSVPStatus.WAITLISTED
-    services.check_in(waiting)
+    checkin.check_in(waiting)
     assert waiting.status is RSVPStatus.GOING
 
 
@@ -41,27 +41,27 @@ def test_no_check_in_at_a_cancelled_forum(make_forum):
     record = register(forum)
     services.cancel_forum(forum)
     with pytest.raises(Conflict):
-        services.check_in(record)
+        checkin.check_in(record)
 
 
 def test_a_walk_in_needs_only_a_name(make_forum):
     forum = make_forum()
-    record = services.walk_in(forum, services.WalkInInput(first_name="Ana", last_name="Soto"))
+    record = checkin.walk_in(forum, checkin.WalkInInput(first_name="Ana", last_name="Soto"))
     db.session.commit()
     assert record.walk_in and record.person_id is None and record.checked_in_at is not None
     with pytest.raises(DomainError) as refused:
-        services.walk_in(forum, services.WalkInInput(first_name="", last_name="Soto"))
+        checkin.walk_in(forum, checkin.WalkInInput(first_name="", last_name="Soto"))
     assert refused.value.field == "first_name"
     with pytest.raises(DomainError) as refused:
-        services.walk_in(forum, services.WalkInInput(first_name="Ana", last_name="Soto", zip_code="00000"))
+        checkin.walk_in(forum, checkin.WalkInInput(first_name="Ana", last_name="Soto", zip_code="00000"))
     assert refused.value.field == "zip_code"
 
 
 def test_a_walk_in_who_had_rsvpd_is_checked_in_not_added_twice(make_forum):
     forum = make_forum()
     record = register(forum)  # mai@example.org
-    again = services.walk_in(
-        forum, services.WalkInInput(first_name="Mai", last_name="Vang", email="MAI@example.org", zip_code="54301")
+    again = checkin.walk_in(
+        forum, checkin.WalkInInput(first_name="Mai", last_name="Vang", email="MAI@example.org", zip_code="54301")
     )
     db.session.commit()
     assert again.id == record.id and again.checked_in_at is not None and not again.walk_in
@@ -71,7 +71,7 @@ def test_a_walk_in_who_had_rsvpd_is_checked_in_not_added_twice(make_forum):
 def test_a_change_of_plan_does_not_write_to_walk_ins_without_email(make_forum):
     forum = make_forum()
     register(forum)
-    services.walk_in(forum, services.WalkInInput(first_name="Ana", last_name="Soto"))
+    checkin.walk_in(forum, checkin.WalkInInput(first_name="Ana", last_name="Soto"))
     services.cancel_forum(forum)
     db.session.commit()
     notices = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "forums.cancelled")).all()
@@ -82,13 +82,13 @@ def test_search_by_any_part_of_the_name(make_forum):
     forum = make_forum()
     register(forum, first_name="Guadalupe", last_name="Ramírez", email="g@example.org")
     register(forum, first_name="Linda", last_name="Olson", email="l@example.org")
-    assert [r.first_name for r in services.checkin_list(forum, "ram")] == ["Guadalupe"]
-    assert [r.first_name for r in services.checkin_list(forum, "linda ols")] == ["Linda"]
-    assert [r.last_name for r in services.checkin_list(forum)] == ["Olson", "Ramírez"]
-    services.walk_in(forum, services.WalkInInput(first_name="Óscar", last_name="Álvarez"))
+    assert [r.first_name for r in checkin.checkin_list(forum, "ram")] == ["Guadalupe"]
+    assert [r.first_name for r in checkin.checkin_list(forum, "linda ols")] == ["Linda"]
+    assert [r.last_name for r in checkin.checkin_list(forum)] == ["Olson", "Ramírez"]
+    checkin.walk_in(forum, checkin.WalkInInput(first_name="Óscar", last_name="Álvarez"))
     for typed in ("alv", "ÁLV", "óscar", "oscar alvarez"):  # accents and case ignored, on SQLite too
-        assert [r.first_name for r in services.checkin_list(forum, typed)] == ["Óscar"], typed
-    assert [r.last_name for r in services.checkin_list(forum)] == ["Álvarez", "Olson", "Ramírez"]
+        assert [r.first_name for r in checkin.checkin_list(forum, typed)] == ["Óscar"], typed
+    assert [r.last_name for r in checkin.checkin_list(forum)] == ["Álvarez", "Olson", "Ramírez"]
 
 
 def test_attendance_by_county_and_rate(make_forum):
@@ -97,12 +97,12 @@ def test_attendance_by_county_and_rate(make_forum):
     outagamie = register(forum, email="appleton@example.org", zip_code="54911")
     register(forum, email="nocome@example.org", zip_code="54911")
     for record in (*brown[:2], outagamie):
-        services.check_in(record)
-    services.walk_in(forum, services.WalkInInput(first_name="Ana", last_name="Soto", zip_code="54302"))
-    services.walk_in(forum, services.WalkInInput(first_name="Joe", last_name="Doe"))
+        checkin.check_in(record)
+    checkin.walk_in(forum, checkin.WalkInInput(first_name="Ana", last_name="Soto", zip_code="54302"))
+    checkin.walk_in(forum, checkin.WalkInInput(first_name="Joe", last_name="Doe"))
     db.session.commit()
 
-    report = services.attendance(forum)
+    report = checkin.attendance(forum)
     assert (report.registered, report.registered_attended, report.walk_ins) == (5, 3, 2)
     assert report.attended == 5 and report.rate == 60
     rows = {row.label: (row.registered, row.attended) for row in report.by_county}
@@ -159,7 +159,7 @@ def test_forum_page_shows_attendance_and_reminders(client, login_as, make_campai
 
     forum = services.schedule(make_campaign(), forum_input())
     db.session.commit()
-    services.check_in(register(forum))
+    checkin.check_in(register(forum))
     db.session.commit()
     login_as("viewer")
     text = client.get(f"/organize/forums/{forum.slug}").get_data(as_text=True)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from campaign.core.errors import Conflict, DomainError
 from campaign.core.types import utcnow
 from campaign.extensions import db
-from campaign.forums import services
+from campaign.forums import checkin, services
 from campaign.forums.models import RSVP, Forum, ForumKind, ForumStatus, RSVPStatus
 from campaign.outbox.models import OutboxMessage
 
@@ -315,7 +315,7 @@ def test_seed_demo_adds_an_upcoming_forum_with_rsvps_and_a_past_one_with_attenda
 
     past = services.get_forum(demo.PAST_SLUG)
     assert past.status is ForumStatus.COMPLETED and past.ends_at < utcnow()
-    attendance = services.attendance(past)
+    attendance = checkin.attendance(past)
     assert (attendance.registered, attendance.registered_attended, attendance.walk_ins) == (8, 6, 3)
     assert attendance.by_county[0].label == "Brown County, WI"
     sheets = select(func.count()).where(Signature.forum_id == past.id, Signature.source == SignatureSource.PAPER)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from campaign.core.types import utcnow
 from campaign.extensions import db
-from campaign.forums import reminders, services
+from campaign.forums import checkin, reminders, services
 from campaign.forums.models import ForumReminder
 from campaign.outbox.models import MessageStatus, OutboxMessage
 from tests.forums.test_forums import forum_input, register
@@ -45,7 +45,7 @@ def test_the_day_before_reminder_goes_to_everyone_coming_once(make_campaign):
     register(forum, email="coming@example.org")
     register(forum, email="waiting@example.org")  # full: waitlisted, no reminder
     register(forum, email="gone@example.org", first_name="Gone")
-    services.cancel_rsvp(services.checkin_list(forum, "Gone")[0])
+    services.cancel_rsvp(checkin.checkin_list(forum, "Gone")[0])
     db.session.commit()
     assert reminders.send_due_reminders(forum.starts_at - timedelta(hours=25)) == 0
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from campaign.core.errors import Conflict, DomainError
 from campaign.core.types import utcnow
 from campaign.extensions import db
-from campaign.petitions import paper, services
+from campaign.petitions import paper, paper_import, services
 from campaign.petitions.models import (
     ImportStatus,
     PaperImport,
@@ -147,7 +147,7 @@ def csv_bytes(rows: list[list[str]], encoding: str = "utf-8", delimiter: str = "
 
 
 def run_import(petition, data: bytes, **options) -> PaperImport:
-    record = paper.start_import(petition, "sheets.csv", data, **options)
+    record = paper_import.start_import(petition, "sheets.csv", data, **options)
     db.session.commit()  # the eager test runner applies it after the commit
     db.session.expire_all()
     return db.session.get(PaperImport, record.id)
@@ -232,19 +232,19 @@ def test_csv_encodings_and_separators(make_petition, encoding, delimiter, read_a
 def test_a_wrong_file_is_refused_whole(make_petition, data, message):
     petition = make_petition()
     with pytest.raises(DomainError) as refused:
-        paper.start_import(petition, "bad.csv", data)
+        paper_import.start_import(petition, "bad.csv", data)
     assert message in refused.value.message and refused.value.field == "file"
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(PaperImport)) == 0
 
 
 def test_an_interrupted_import_resumes_without_doubles(make_petition, monkeypatch):
-    monkeypatch.setattr(paper, "BATCH", 10)
+    monkeypatch.setattr(paper_import, "BATCH", 10)
     petition = make_petition()
     rows = [["first_name", "last_name", "zip"]] + [[f"Person{n}", "Tester", "54301"] for n in range(35)]
     data = csv_bytes(rows)
     calls = {"rows": 0}
-    original = paper._apply_row
+    original = paper_import._apply_row
 
     def crash_after_25(*args):
         calls["rows"] += 1
@@ -252,20 +252,20 @@ def test_an_interrupted_import_resumes_without_doubles(make_petition, monkeypatc
             raise RuntimeError("worker lost")
         return original(*args)
 
-    monkeypatch.setattr(paper, "_apply_row", crash_after_25)
-    record = paper.start_import(petition, "big.csv", data)
+    monkeypatch.setattr(paper_import, "_apply_row", crash_after_25)
+    record = paper_import.start_import(petition, "big.csv", data)
     db.session.flush()
     import_id = record.id
     db.session.info.pop("jobs_to_dispatch", None)  # run it by hand below, not through the runner
     db.session.commit()
     with pytest.raises(RuntimeError):
-        paper.apply_import(import_id)
+        paper_import.apply_import(import_id)
     db.session.rollback()
     record = db.session.get(PaperImport, import_id)
     assert record.rows_done == 20 and record.accepted == 20  # two whole batches kept
 
-    monkeypatch.setattr(paper, "_apply_row", original)
-    paper.apply_import(import_id)
+    monkeypatch.setattr(paper_import, "_apply_row", original)
+    paper_import.apply_import(import_id)
     db.session.commit()
     assert (record.status, record.accepted, record.rejected, record.merged) == (ImportStatus.DONE, 35, 0, 0)
     assert len(signatures(petition)) == 35
