@@ -51,6 +51,7 @@ MODEL_MODULES = (
     "campaign.petitions.models",
     "campaign.packets.models",
     "campaign.forums.models",
+    "campaign.pledges.models",
 )
 
 
@@ -98,6 +99,8 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.petitions.cli import petitions_cli
     from campaign.petitions.views import bp as petitions_bp
     from campaign.petitions.views_organize import bp as petitions_organize_bp
+    from campaign.pledges.views import bp as pledges_bp
+    from campaign.pledges.views_organize import bp as pledges_organize_bp
 
     blueprints = (
         campaigns_bp,
@@ -107,6 +110,8 @@ def _register_blueprints(app: Flask) -> None:
         packets_bp,
         forums_bp,
         forums_organize_bp,
+        pledges_bp,
+        pledges_organize_bp,
         geo_bp,
         accounts_bp,
         dashboard_bp,

@@ -33,6 +33,7 @@ def register_cli(app: Flask) -> None:
         from campaign.campaigns.models import Campaign
         from campaign.forums import demo as forums_demo
         from campaign.petitions import demo as petitions_demo
+        from campaign.pledges import demo as pledges_demo
 
         if if_empty and db.session.scalar(select(func.count()).select_from(Campaign)):
             click.echo("The database already has campaigns: demo data not added.")
@@ -40,6 +41,7 @@ def register_cli(app: Flask) -> None:
             campaign = campaigns_demo.seed()
             petitions_demo.seed(campaign)
             forums_demo.seed(campaign)
+            pledges_demo.seed(campaign)
             db.session.commit()
             click.echo(f"Demo campaign ready: {current_app.config['BASE_URL']}/c/{campaign.slug}")
         if with_organizer:

@@ -336,3 +336,29 @@ def make_forum(app, make_campaign):
         return forum
 
     return build
+
+
+@pytest.fixture
+def make_pledge(app, make_campaign):
+    """An open pledge to attend a meeting, with no condition unless given one."""
+    from campaign.pledges.models import Pledge, PledgeKind, PledgeStatus
+
+    counter = iter(range(1, 10_000))
+
+    def build(**fields) -> Pledge:
+        number = next(counter)
+        values = {
+            "slug": f"test-pledge-{number}",
+            "kind": PledgeKind.ATTEND_MEETING,
+            "title": f"Test pledge {number}",
+            "action": "I will attend the Brown County Board meeting.",
+            "status": PledgeStatus.OPEN,
+        } | fields
+        if "campaign" not in values:
+            values["campaign"] = make_campaign()
+        pledge = Pledge(**values)
+        db.session.add(pledge)
+        db.session.commit()
+        return pledge
+
+    return build

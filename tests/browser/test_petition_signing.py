@@ -1,5 +1,6 @@
 """A signer on a phone, in Spanish: signs, takes the link from the mail that a real SMTP
-server received, confirms, and sees the signature counted."""
+server received, confirms, and sees the signature counted; then commits to the campaign's
+pledge, confirms that from the mail too, and reports having done it."""
 
 from __future__ import annotations
 
@@ -22,9 +23,28 @@ def app(smtp_app):
     return smtp_app
 
 
-def test_sign_on_a_phone_in_spanish_and_confirm_from_the_mail(app, make_petition, live_server, phone, smtp_server):
+def mailed_link(message, kind: str) -> str:
+    body = next(part for part in message.walk() if part.get_content_type() == "text/plain")
+    return re.search(rf"https?://\S+/{kind}/\S+", body.get_payload(decode=True).decode()).group(0)
+
+
+def subject(message) -> str:
+    return str(make_header(decode_header(message["Subject"])))
+
+
+def test_sign_on_a_phone_in_spanish_and_confirm_from_the_mail(
+    app, make_petition, make_pledge, live_server, phone, smtp_server
+):
     petition = make_petition(title="End it", title_es="Terminen el acuerdo", ask="Please.", ask_es="Por favor.")
     slug = petition.slug
+    pledge = make_pledge(
+        campaign=petition.campaign,
+        title="Fill the room",
+        title_es="Llenemos la sala",
+        action="I will attend the County Board meeting.",
+        action_es="Asistiré a la reunión de la Junta del Condado.",
+        threshold=1,
+    )
 
     phone.goto(f"{live_server}/p/{slug}?lang=es")
     assert phone.get_by_role("heading", level=1).inner_text() == "Terminen el acuerdo"
@@ -40,9 +60,8 @@ def test_sign_on_a_phone_in_spanish_and_confirm_from_the_mail(app, make_petition
     assert phone.get_by_role("heading", level=1).inner_text() == "Revise su correo electrónico"
     [mail] = smtp_server.messages
     assert mail["X-Envelope-To"] == "maria.jose@example.org"
-    assert str(make_header(decode_header(mail["Subject"]))) == "Confirme su firma: Terminen el acuerdo"
-    body = next(part for part in mail.walk() if part.get_content_type() == "text/plain")
-    link = re.search(r"https?://\S+/confirm/\S+", body.get_payload(decode=True).decode()).group(0)
+    assert subject(mail) == "Confirme su firma: Terminen el acuerdo"
+    link = mailed_link(mail, "confirm")
 
     phone.goto(live_server + urlsplit(link).path)
     phone.get_by_role("button", name="Confirmar mi firma").click()
@@ -55,3 +74,32 @@ def test_sign_on_a_phone_in_spanish_and_confirm_from_the_mail(app, make_petition
     assert phone.locator(".count strong").inner_text() == "1"
     assert "María José N., Brown County, WI" in phone.locator(".recent").inner_text()
     assert "maria.jose@example.org" not in phone.content()
+
+    # The pledge step: commit, confirm from the mail, and say "I did it".
+    phone.goto(f"{live_server}/pledges/{pledge.slug}")
+    assert phone.get_by_role("heading", level=1).inner_text() == "Llenemos la sala"
+    assert "Este compromiso cuenta solo si se compromete 1 persona." in phone.locator(".condition").inner_text()
+    phone.get_by_label("Nombre", exact=True).fill("María José")
+    phone.get_by_label("Apellido", exact=True).fill("Núñez")
+    phone.get_by_label("Correo electrónico").fill("maria.jose@example.org")
+    phone.get_by_label("Código postal").fill("54301")
+    screenshot(phone, "pledge-commit-es-phone")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.get_by_role("button", name="Me comprometo").click()
+    assert phone.get_by_role("heading", level=1).inner_text() == "Revise su correo electrónico"
+
+    confirmation = smtp_server.messages[-1]
+    assert subject(confirmation) == "Confirme su compromiso: Llenemos la sala"
+    phone.goto(live_server + urlsplit(mailed_link(confirmation, "confirm")).path)
+    phone.get_by_role("button", name="Confirmar mi compromiso").click()
+    assert "su compromiso está confirmado" in phone.get_by_role("heading", level=1).inner_text()
+    [met] = [message for message in smtp_server.messages if subject(message).startswith("¡Lo logramos!")]
+    phone.get_by_role("link", name="Lo hice").click()
+    phone.get_by_role("button", name="Sí, lo hice").click()
+    assert "quedó registrado que lo hizo" in phone.locator(".lead").inner_text()
+    screenshot(phone, "pledge-done-es-phone")
+
+    phone.goto(f"{live_server}/pledges/{pledge.slug}")
+    assert phone.locator(".count strong").inner_text() == "1"
+    assert "La condición se cumplió" in phone.content()
+    assert "maria.jose@example.org" not in phone.content() and "Núñez" not in phone.content()

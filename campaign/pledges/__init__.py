@@ -1,0 +1,1 @@
+"""Pledges: commitments to act, conditions on how many commit, reminders, fulfilment."""

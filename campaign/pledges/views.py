@@ -1,0 +1,124 @@
+"""Public pledge pages: read, commit, confirm, report "I did it"."""
+
+from __future__ import annotations
+
+from babel.dates import format_datetime
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from campaign.core.errors import DomainError, attach_to_form
+from campaign.core.i18n import current_language
+from campaign.core.urls import external_url
+from campaign.extensions import db, limiter
+from campaign.forums.services import zone_for
+from campaign.geo.services import county_timezone
+from campaign.people.forms import offer_counties
+from campaign.pledges import services
+from campaign.pledges.forms import CommitForm
+from campaign.pledges.models import Pledge
+
+bp = Blueprint("pledges", __name__)
+
+
+@bp.app_template_filter("pledge_time")
+def pledge_time(pledge: Pledge, moment=None) -> str:
+    """When the pledge's action happens, on the wall clock where it happens."""
+    moment = moment or pledge.happens_at
+    zone_name = pledge.forum.timezone if pledge.forum is not None else county_timezone(pledge.campaign.county)
+    return format_datetime(moment, "full", tzinfo=zone_for(zone_name), locale=current_language())
+
+
+def _page(pledge: Pledge, form: CommitForm, status: int = 200):
+    context = {
+        "pledge": pledge,
+        "form": form,
+        "progress": services.report(pledge),
+        "share_url": external_url("pledges.show", slug=pledge.slug),
+    }
+    return render_template("pledges/show.html", **context), status
+
+
+@bp.get("/pledges/<slug>")
+def show(slug: str):
+    pledge = services.get_pledge(slug, include_drafts=current_user.is_authenticated)
+    return _page(pledge, CommitForm())
+
+
+def _commit_limit() -> str:
+    return current_app.config["SIGN_RATE_LIMIT"]
+
+
+def _only_accepted(response) -> bool:
+    return response.status_code == 303
+
+
+@bp.post("/pledges/<slug>")
+@limiter.limit(_commit_limit, deduct_when=_only_accepted)
+def commit(slug: str):
+    pledge = services.get_pledge(slug)
+    form = CommitForm()
+    if form.looks_automated:
+        form.form_errors.append(_("This form was filled in a way that looks automated. Please try again."))
+        return _page(pledge, form, 400)
+    if not form.validate():
+        offer_counties(form)
+        return _page(pledge, form, 422)
+    data = services.CommitmentInput(
+        first_name=form.first_name.data,
+        last_name=form.last_name.data,
+        email=form.email.data,
+        zip_code=form.zip_code.data,
+        county=form.county.data,
+        email_updates=form.email_updates.data,
+        locale=current_language(),
+    )
+    try:
+        services.commit(pledge, data)
+    except DomainError as error:
+        db.session.rollback()
+        attach_to_form(form, error)
+        offer_counties(form)
+        return _page(pledge, form, error.status_code)
+    db.session.commit()
+    return redirect(url_for("pledges.thanks", slug=pledge.slug), code=303)
+
+
+@bp.get("/pledges/<slug>/thanks")
+def thanks(slug: str):
+    return render_template("pledges/thanks.html", pledge=services.get_pledge(slug))
+
+
+@bp.route("/pledges/<slug>/confirm/<token>", methods=["GET", "POST"])
+def confirm(slug: str, token: str):
+    """GET shows a button and changes nothing: mail scanners open every link first."""
+    pledge = services.get_pledge(slug)
+    try:
+        commitment = services.commitment_for_token(pledge, token)
+    except DomainError as error:
+        return render_template("pledges/confirm.html", pledge=pledge, invalid=error.message), 400
+    if request.method == "POST":
+        services.confirm(pledge, token)
+        db.session.commit()
+        return render_template(
+            "pledges/confirmed.html",
+            pledge=pledge,
+            commitment=commitment,
+            report_url=url_for(".report_done", slug=pledge.slug, token=services.report_token(commitment)),
+            committed=services.confirmed_count(pledge),
+        )
+    return render_template("pledges/confirm.html", pledge=pledge, commitment=commitment, invalid=None)
+
+
+@bp.route("/pledges/<slug>/done/<token>", methods=["GET", "POST"])
+def report_done(slug: str, token: str):
+    """The person's "I did it": GET asks, POST records."""
+    pledge = services.get_pledge(slug)
+    try:
+        commitment = services.commitment_for_report(pledge, token)
+    except DomainError as error:
+        return render_template("pledges/done.html", pledge=pledge, invalid=error.message), 400
+    if request.method == "POST":
+        services.report_done(pledge, token)
+        db.session.commit()
+    return render_template("pledges/done.html", pledge=pledge, commitment=commitment, invalid=None)
