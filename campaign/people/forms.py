@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
@@ -9,8 +14,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from campaign.core.errors import DomainError
+from campaign.core.forms import submit
 from campaign.geo.services import counties_in_state, lookup_zip
 from campaign.people.services import MAX_NAME
+
+T = TypeVar("T")
 
 
 class IdentityForm(FlaskForm):
@@ -39,3 +47,24 @@ def offer_counties(form: IdentityForm) -> None:
         form.county.choices = [SelectChoice("", "—")] + [
             SelectChoice(county.fips, county.name) for county in counties_in_state(place.state)
         ]
+
+
+def submit_identity(form: IdentityForm, action: Callable[[], T]) -> tuple[T | None, int]:
+    """`core.forms.submit` for the public action forms (sign, commit): the honeypot first,
+    and the county list offered whenever the form comes back."""
+    if form.looks_automated:
+        form.form_errors.append(_("This form was filled in a way that looks automated. Please try again."))
+        return None, 400
+    result, status = submit(form, action)
+    if result is None:
+        offer_counties(form)
+    return result, status
+
+
+def public_action_limit() -> str:
+    return current_app.config["SIGN_RATE_LIMIT"]
+
+
+def only_accepted(response) -> bool:
+    """Only actions taken count towards the limit: a typo costs nobody their turn."""
+    return response.status_code == 303

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from campaign.core.errors import DomainError, attach_to_form
+from campaign.core.errors import DomainError
 from campaign.core.i18n import current_language
 from campaign.core.urls import external_url
 from campaign.extensions import db, limiter
-from campaign.people.forms import offer_counties
+from campaign.people.forms import only_accepted, public_action_limit, submit_identity
 from campaign.petitions import counts, services
 from campaign.petitions.forms import SignForm
 from campaign.petitions.models import Petition
@@ -36,27 +35,19 @@ def show(slug: str):
     return _page(petition, SignForm())
 
 
-def _sign_limit() -> str:
-    return current_app.config["SIGN_RATE_LIMIT"]
-
-
-def _only_accepted(response) -> bool:
-    """Only signatures taken count towards the limit: a typo costs nobody their turn."""
-    return response.status_code == 303
-
-
 @bp.post("/p/<slug>")
-@limiter.limit(_sign_limit, deduct_when=_only_accepted)
+@limiter.limit(public_action_limit, deduct_when=only_accepted)
 def sign(slug: str):
     petition = services.get_petition(slug)
     form = SignForm()
-    if form.looks_automated:
-        form.form_errors.append(_("This form was filled in a way that looks automated. Please try again."))
-        return _page(petition, form, 400)
-    if not form.validate():
-        offer_counties(form)
-        return _page(petition, form, 422)
-    data = services.SignatureInput(
+    signature, status = submit_identity(form, lambda: services.sign(petition, _signature_input(form)))
+    if signature is None:
+        return _page(petition, form, status)
+    return redirect(url_for("petitions.thanks", slug=petition.slug), code=303)
+
+
+def _signature_input(form: SignForm) -> services.SignatureInput:
+    return services.SignatureInput(
         first_name=form.first_name.data,
         last_name=form.last_name.data,
         email=form.email.data,
@@ -70,15 +61,6 @@ def sign(slug: str):
         locale=current_language(),
         ip=request.remote_addr,
     )
-    try:
-        services.sign(petition, data)
-    except DomainError as error:
-        db.session.rollback()
-        attach_to_form(form, error)
-        offer_counties(form)
-        return _page(petition, form, error.status_code)
-    db.session.commit()
-    return redirect(url_for("petitions.thanks", slug=petition.slug), code=303)
 
 
 @bp.get("/p/<slug>/thanks")

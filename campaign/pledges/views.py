@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from babel.dates import format_datetime
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from campaign.core.errors import DomainError, attach_to_form
+from campaign.core.errors import DomainError
 from campaign.core.i18n import current_language
 from campaign.core.urls import external_url
 from campaign.extensions import db, limiter
 from campaign.forums.services import zone_for
 from campaign.geo.services import county_timezone
-from campaign.people.forms import offer_counties
+from campaign.people.forms import only_accepted, public_action_limit, submit_identity
 from campaign.pledges import services
 from campaign.pledges.forms import CommitForm
 from campaign.pledges.models import Pledge
@@ -45,26 +44,19 @@ def show(slug: str):
     return _page(pledge, CommitForm())
 
 
-def _commit_limit() -> str:
-    return current_app.config["SIGN_RATE_LIMIT"]
-
-
-def _only_accepted(response) -> bool:
-    return response.status_code == 303
-
-
 @bp.post("/pledges/<slug>")
-@limiter.limit(_commit_limit, deduct_when=_only_accepted)
+@limiter.limit(public_action_limit, deduct_when=only_accepted)
 def commit(slug: str):
     pledge = services.get_pledge(slug)
     form = CommitForm()
-    if form.looks_automated:
-        form.form_errors.append(_("This form was filled in a way that looks automated. Please try again."))
-        return _page(pledge, form, 400)
-    if not form.validate():
-        offer_counties(form)
-        return _page(pledge, form, 422)
-    data = services.CommitmentInput(
+    commitment, status = submit_identity(form, lambda: services.commit(pledge, _commitment_input(form)))
+    if commitment is None:
+        return _page(pledge, form, status)
+    return redirect(url_for("pledges.thanks", slug=pledge.slug), code=303)
+
+
+def _commitment_input(form: CommitForm) -> services.CommitmentInput:
+    return services.CommitmentInput(
         first_name=form.first_name.data,
         last_name=form.last_name.data,
         email=form.email.data,
@@ -73,15 +65,6 @@ def commit(slug: str):
         email_updates=form.email_updates.data,
         locale=current_language(),
     )
-    try:
-        services.commit(pledge, data)
-    except DomainError as error:
-        db.session.rollback()
-        attach_to_form(form, error)
-        offer_counties(form)
-        return _page(pledge, form, error.status_code)
-    db.session.commit()
-    return redirect(url_for("pledges.thanks", slug=pledge.slug), code=303)
 
 
 @bp.get("/pledges/<slug>/thanks")

@@ -228,3 +228,20 @@ def test_seed_demo_adds_a_pledge_to_attend_the_next_board_meeting(runner):
     assert services.report(pledge).committed == 6 and pledge.threshold == 20
     assert runner.invoke(args=["seed-demo"]).exit_code == 0  # idempotent
     assert services.report(pledge).committed == 6
+
+
+def test_organizer_pages_show_the_pledge_its_form_and_its_place_on_the_campaign(
+    client, login_as, make_pledge, make_forum, make_official
+):
+    forum = make_forum()
+    official = make_official(name="Robert Vang", title="Chair, County Board")
+    pledge = make_pledge(campaign=forum.campaign, forum=forum, official=official, threshold=20)
+    committed(pledge, "a@example.org")
+    login_as("organizer")
+    edit = client.get(f"/organize/pledges/{pledge.slug}/edit").get_data(as_text=True)
+    assert f'<option selected value="{forum.id}">' in edit and "Robert Vang, Chair, County Board" in edit
+    assert client.get(f"/organize/campaigns/{forum.campaign.slug}/pledges/new").status_code == 200
+    campaign_page = client.get(f"/c/{forum.campaign.slug}").get_data(as_text=True)
+    assert pledge.title in campaign_page and f"/organize/pledges/{pledge.slug}" in campaign_page
+    report = client.get(f"/organize/pledges/{pledge.slug}").get_data(as_text=True)
+    assert "a@example.org" not in report and "1 of 20" in report
