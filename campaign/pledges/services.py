@@ -1,4 +1,4 @@
-"""Pledges: writing them, committing and confirming, the condition, fulfilment, the report.
+"""Pledges: writing them, committing and confirming, the condition.
 
 A commitment counts once its email link is confirmed (a GET never confirms). A pledge with
 a condition ("counts only if N people commit") is met by the confirmation that reaches N,
@@ -8,14 +8,13 @@ announcement is claimed by a conditional UPDATE.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
-from sqlalchemy import and_, case, func, or_, select, update
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from campaign.campaigns.models import Campaign
@@ -25,14 +24,10 @@ from campaign.core.text import blank_to_none
 from campaign.core.types import utcnow
 from campaign.core.urls import external_url
 from campaign.extensions import db
-from campaign.forums import checkin
-from campaign.forums.models import RSVP, Forum, ForumStatus
+from campaign.forums.models import Forum, ForumStatus
 from campaign.forums.services import zone_for
-from campaign.geo.models import County
 from campaign.geo.services import county_timezone
 from campaign.officials.models import Official
-from campaign.outbox.services import enqueue as enqueue_mail
-from campaign.outbox.services import producer
 from campaign.people.services import (
     CONSENT_EMAIL_UPDATES,
     MAX_NAME,
@@ -42,20 +37,13 @@ from campaign.people.services import (
     person_for,
     resolve_home_county,
 )
-from campaign.pledges.models import (
-    Commitment,
-    CommitmentStatus,
-    FulfilledVia,
-    Pledge,
-    PledgeKind,
-    PledgeStatus,
-)
+from campaign.pledges import reminders  # noqa: F401  (registers the reminder producer)
+from campaign.pledges.fulfilment import set_fulfilled, sync_attendance
+from campaign.pledges.models import Commitment, CommitmentStatus, FulfilledVia, Pledge, PledgeKind, PledgeStatus
+from campaign.pledges.notices import mail_commitment, report_serializer
 
 CONFIRM_SALT = "commitment-confirm"
 CONFIRM_MAX_AGE = 14 * 24 * 3600
-REPORT_SALT = "commitment-fulfilled"
-REMIND_BEFORE = timedelta(days=1)
-REMINDER_PRODUCER = "pledges.reminders"
 
 
 # --- organizers write pledges ------------------------------------------------------------
@@ -116,7 +104,7 @@ def save_pledge(campaign: Campaign, data: PledgeInput, pledge: Pledge | None = N
     db.session.flush()
     _announce_if_met(pledge)  # a lowered condition may be met already
     if forum is not None:
-        _sync_attendance(forum.id)  # people who already checked in at the forum did it
+        sync_attendance(forum.id)  # people who already checked in at the forum did it
     return pledge
 
 
@@ -185,7 +173,7 @@ def commit(pledge: Pledge, data: CommitmentInput) -> Commitment:
             setattr(commitment, name, value)
         _mail_confirmation(commitment)
     else:
-        _mail(commitment, "pledges/already_committed")
+        mail_commitment(commitment, "pledges/already_committed")
     return commitment
 
 
@@ -199,32 +187,11 @@ def _confirm_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CONFIRM_SALT)
 
 
-def _report_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=REPORT_SALT)
-
-
-def report_token(commitment: Commitment) -> str:
-    """The key of the person's own "I did it" link: signed, so only their mailbox holds it."""
-    return _report_serializer().dumps([commitment.id, commitment.person_id])
-
-
-def _mail(commitment: Commitment, template: str, **extra) -> None:
-    db.session.flush()
-    pledge = commitment.pledge
-    context = {
-        "commitment": commitment,
-        "pledge": pledge,
-        "pledge_url": external_url("pledges.show", slug=pledge.slug),
-        "report_url": external_url("pledges.report_done", slug=pledge.slug, token=report_token(commitment)),
-    } | extra
-    enqueue_mail(commitment.person.email, template, context, commitment.locale)
-
-
 def _mail_confirmation(commitment: Commitment) -> None:
     db.session.flush()
     token = _confirm_serializer().dumps({"c": commitment.id, "p": commitment.person_id})
     link = external_url("pledges.confirm", slug=commitment.pledge.slug, token=token)
-    _mail(commitment, "pledges/confirm_commitment", link=link, days=CONFIRM_MAX_AGE // 86400)
+    mail_commitment(commitment, "pledges/confirm_commitment", link=link, days=CONFIRM_MAX_AGE // 86400)
 
 
 def _commitment_for(pledge: Pledge, commitment_id, person_id, invalid: str) -> Commitment:
@@ -252,7 +219,7 @@ def commitment_for_report(pledge: Pledge, token: str) -> Commitment:
     or person, is refused."""
     invalid = _("This link is not valid. Use the link in the latest email we sent you about this pledge.")
     try:
-        data = _report_serializer().loads(token)
+        data = report_serializer().loads(token)
     except BadSignature:
         raise DomainError(invalid) from None
     if not (isinstance(data, list) and len(data) == 2):
@@ -275,7 +242,7 @@ def confirm_commitment(commitment: Commitment, now: datetime) -> None:
     db.session.flush()
     _announce_if_met(commitment.pledge, now)
     if commitment.pledge.forum_id is not None:
-        _sync_attendance(commitment.pledge.forum_id, commitment.person_id)
+        sync_attendance(commitment.pledge.forum_id, commitment.person_id)
 
 
 def report_done(pledge: Pledge, token: str, now: datetime | None = None) -> Commitment:
@@ -285,7 +252,7 @@ def report_done(pledge: Pledge, token: str, now: datetime | None = None) -> Comm
     commitment = commitment_for_report(pledge, token)
     confirm_commitment(commitment, now)
     if commitment.fulfilled_at is None:
-        _set_fulfilled([commitment], FulfilledVia.SELF_REPORT, None, now)
+        set_fulfilled([commitment], FulfilledVia.SELF_REPORT, None, now)
     return commitment
 
 
@@ -331,188 +298,5 @@ def _announce_if_met(pledge: Pledge, now: datetime | None = None) -> bool:
         Commitment.pledge_id == pledge.id, Commitment.status == CommitmentStatus.CONFIRMED
     )
     for commitment in db.session.scalars(committed.order_by(Commitment.id)):
-        _mail(commitment, "pledges/threshold_met")
+        mail_commitment(commitment, "pledges/threshold_met")
     return True
-
-
-# --- fulfilment ----------------------------------------------------------------------------
-
-
-def _set_fulfilled(commitments: Iterable[Commitment], via: FulfilledVia | None, user, now: datetime) -> int:
-    changed = 0
-    for commitment in commitments:
-        if via is None:
-            commitment.fulfilled_at = commitment.fulfilled_via = commitment.fulfilled_by_id = None
-        else:
-            commitment.fulfilled_at, commitment.fulfilled_via = now, via
-            commitment.fulfilled_by_id = user.id if user is not None else None
-        changed += 1
-    db.session.flush()
-    return changed
-
-
-def mark_fulfilled(pledge: Pledge, commitment_ids: list[int], user, done: bool = True) -> int:
-    """An organizer marks commitments fulfilled (or not), one or many. Only confirmed
-    commitments of this pledge can be; anything else in the list is refused as a whole."""
-    if not commitment_ids:
-        raise DomainError(_("Choose at least one person."), field="commitment_ids")
-    query = select(Commitment).where(Commitment.id.in_(commitment_ids), Commitment.pledge_id == pledge.id)
-    commitments = list(db.session.scalars(query))
-    if len(commitments) != len(set(commitment_ids)):
-        raise NotFound(_("Some of these people have not committed to this pledge."), field="commitment_ids")
-    if any(commitment.status is not CommitmentStatus.CONFIRMED for commitment in commitments):
-        raise Conflict(
-            _("Only confirmed commitments can be marked: wait for the email confirmation."), field="commitment_ids"
-        )
-    wanted = [commitment for commitment in commitments if (commitment.fulfilled_at is None) == done]
-    return _set_fulfilled(wanted, FulfilledVia.ORGANIZER if done else None, user, utcnow())
-
-
-def _sync_attendance(forum_id: int, person_id: int | None = None, now: datetime | None = None) -> None:
-    """Commitments to pledges linked to this forum follow its check-ins: someone checked in
-    did it; a check-in undone takes back only what the check-in had marked."""
-    now = now or utcnow()
-    linked = select(Pledge.id).where(Pledge.forum_id == forum_id)
-    here = select(RSVP.person_id).where(
-        RSVP.forum_id == forum_id, RSVP.checked_in_at.is_not(None), RSVP.person_id.is_not(None)
-    )
-    scope = [Commitment.pledge_id.in_(linked), Commitment.status == CommitmentStatus.CONFIRMED]
-    if person_id is not None:
-        scope.append(Commitment.person_id == person_id)
-    db.session.execute(
-        update(Commitment)
-        .where(*scope, Commitment.fulfilled_at.is_(None), Commitment.person_id.in_(here))
-        .values(fulfilled_at=now, fulfilled_via=FulfilledVia.CHECK_IN, fulfilled_by_id=None)
-        .execution_options(synchronize_session="fetch")
-    )
-    db.session.execute(
-        update(Commitment)
-        .where(*scope, Commitment.fulfilled_via == FulfilledVia.CHECK_IN, Commitment.person_id.not_in(here))
-        .values(fulfilled_at=None, fulfilled_via=None)
-        .execution_options(synchronize_session="fetch")
-    )
-
-
-@checkin.attendance_changed.connect
-def _on_attendance_changed(rsvp: RSVP) -> None:
-    if rsvp.person_id is not None:
-        _sync_attendance(rsvp.forum_id, rsvp.person_id)
-
-
-# --- reminders -----------------------------------------------------------------------------
-
-
-@producer(REMINDER_PRODUCER)
-def send_due_reminders(now: datetime) -> int:
-    """The day before a pledge's meeting (or its linked forum), remind everyone committed
-    who has not done it yet. Claimed per date, so a moved forum is reminded of again and
-    two senders never both send. Returns the number of messages written."""
-    happens = func.coalesce(Forum.starts_at, Pledge.meeting_at)
-    due = (
-        select(Pledge, happens)
-        .outerjoin(Forum, Pledge.forum_id == Forum.id)
-        .where(
-            Pledge.status != PledgeStatus.DRAFT,
-            or_(Forum.id.is_(None), Forum.status == ForumStatus.SCHEDULED),
-            happens > now,
-            happens <= now + REMIND_BEFORE,
-            or_(Pledge.reminded_for.is_(None), Pledge.reminded_for != happens),
-        )
-        .order_by(Pledge.id)
-    )
-    written = 0
-    for pledge, moment in db.session.execute(due).all():
-        claim = (
-            update(Pledge)
-            .where(Pledge.id == pledge.id, or_(Pledge.reminded_for.is_(None), Pledge.reminded_for != moment))
-            .values(reminded_for=moment)
-            .execution_options(synchronize_session=False)
-        )
-        if db.session.execute(claim).rowcount != 1:
-            continue
-        waiting = select(Commitment).where(
-            Commitment.pledge_id == pledge.id,
-            Commitment.status == CommitmentStatus.CONFIRMED,
-            Commitment.fulfilled_at.is_(None),
-        )
-        recipients = db.session.scalars(waiting.order_by(Commitment.id)).all()
-        for commitment in recipients:
-            _mail(commitment, "pledges/reminder")
-        db.session.execute(
-            update(Pledge)
-            .where(Pledge.id == pledge.id)
-            .values(reminder_recipients=len(recipients))
-            .execution_options(synchronize_session=False)
-        )
-        written += len(recipients)
-    return written
-
-
-# --- progress and the report ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CountyProgress:
-    county: County
-    committed: int
-    fulfilled: int
-
-
-@dataclass(frozen=True)
-class PledgeReport:
-    committed: int  # confirmed commitments
-    fulfilled: int
-    pending: int  # waiting for their email confirmation
-    by_county: list[CountyProgress]
-
-    @property
-    def rate(self) -> int | None:
-        """Percent of the people committed who did it."""
-        return round(100 * self.fulfilled / self.committed) if self.committed else None
-
-
-def report(pledge: Pledge) -> PledgeReport:
-    """Committed, fulfilled and the rate, in total and by county (grouped in the database,
-    on the commitments' (pledge, status, county) index)."""
-    confirmed = Commitment.status == CommitmentStatus.CONFIRMED
-    rows = db.session.execute(
-        select(
-            Commitment.county_fips,
-            func.count().filter(confirmed),
-            func.count().filter(and_(confirmed, Commitment.fulfilled_at.is_not(None))),
-            func.count().filter(Commitment.status == CommitmentStatus.PENDING),
-        )
-        .where(Commitment.pledge_id == pledge.id)
-        .group_by(Commitment.county_fips)
-    ).all()
-    counties = {
-        county.fips: county
-        for county in db.session.scalars(select(County).where(County.fips.in_([row[0] for row in rows])))
-    }
-    by_county = sorted(
-        (CountyProgress(counties[fips], committed, fulfilled) for fips, committed, fulfilled, _pending in rows),
-        key=lambda row: (-row.committed, row.county.label),
-    )
-    return PledgeReport(
-        committed=sum(row[1] for row in rows),
-        fulfilled=sum(row[2] for row in rows),
-        pending=sum(row[3] for row in rows),
-        by_county=[row for row in by_county if row.committed],
-    )
-
-
-COMMITMENT_FILTERS = ("confirmed", "pending", "fulfilled", "not_fulfilled")
-
-
-def commitments_page(pledge: Pledge, wanted: str, page: int, size: int) -> list[Commitment]:
-    query = select(Commitment).where(Commitment.pledge_id == pledge.id)
-    if wanted == "pending":
-        query = query.where(Commitment.status == CommitmentStatus.PENDING)
-    elif wanted in COMMITMENT_FILTERS:
-        query = query.where(Commitment.status == CommitmentStatus.CONFIRMED)
-        if wanted == "fulfilled":
-            query = query.where(Commitment.fulfilled_at.is_not(None))
-        elif wanted == "not_fulfilled":
-            query = query.where(Commitment.fulfilled_at.is_(None))
-    order = (case((Commitment.status == CommitmentStatus.CONFIRMED, 0), else_=1), Commitment.last_name, Commitment.id)
-    return list(db.session.scalars(query.order_by(*order).limit(size).offset((page - 1) * size)))

@@ -13,9 +13,10 @@ from campaign.extensions import db, limiter
 from campaign.forums.services import zone_for
 from campaign.geo.services import county_timezone
 from campaign.people.forms import only_accepted, public_action_limit, submit_identity
-from campaign.pledges import services
+from campaign.pledges import fulfilment, services
 from campaign.pledges.forms import CommitForm
 from campaign.pledges.models import Pledge
+from campaign.pledges.notices import report_token
 
 bp = Blueprint("pledges", __name__)
 
@@ -32,7 +33,7 @@ def _page(pledge: Pledge, form: CommitForm, status: int = 200):
     context = {
         "pledge": pledge,
         "form": form,
-        "progress": services.report(pledge),
+        "progress": fulfilment.report(pledge),
         "share_url": external_url("pledges.show", slug=pledge.slug),
     }
     return render_template("pledges/show.html", **context), status
@@ -87,7 +88,7 @@ def confirm(slug: str, token: str):
             "pledges/confirmed.html",
             pledge=pledge,
             commitment=commitment,
-            report_url=url_for(".report_done", slug=pledge.slug, token=services.report_token(commitment)),
+            report_url=url_for(".report_done", slug=pledge.slug, token=report_token(commitment)),
             committed=services.confirmed_count(pledge),
         )
     return render_template("pledges/confirm.html", pledge=pledge, commitment=commitment, invalid=None)

@@ -17,7 +17,7 @@ from campaign.core.permissions import role_required
 from campaign.forums.services import zone_for
 from campaign.geo.services import county_timezone
 from campaign.officials.forms import official_choices
-from campaign.pledges import services
+from campaign.pledges import fulfilment, services
 from campaign.pledges.forms import FulfilmentForm, PledgeForm
 from campaign.pledges.models import Pledge, PledgeKind, PledgeStatus
 
@@ -93,11 +93,11 @@ def edit(slug: str):
 def _commitments_page(pledge: Pledge, form: FulfilmentForm, status: int = 200):
     wanted = request.args.get("show", "")
     page = max(request.args.get("page", 1, type=int), 1)
-    rows = services.commitments_page(pledge, wanted, page, PAGE_SIZE)
+    rows = fulfilment.commitments_page(pledge, wanted, page, PAGE_SIZE)
     return render_template(
         "pledges/organize/commitments.html",
         pledge=pledge,
-        report=services.report(pledge),
+        report=fulfilment.report(pledge),
         commitments=rows,
         wanted=wanted,
         page=page,
@@ -115,12 +115,12 @@ def commitments(slug: str):
 
 @bp.post("/pledges/<slug>/fulfilment")
 @role_required(Role.ORGANIZER)
-def fulfilment(slug: str):
+def mark_fulfilled(slug: str):
     pledge = services.get_pledge(slug, include_drafts=True)
     form = FulfilmentForm()
 
     ids, done = form.choice()
-    changed, status = submit(form, lambda: services.mark_fulfilled(pledge, ids, current_user, done=done))
+    changed, status = submit(form, lambda: fulfilment.mark_fulfilled(pledge, ids, current_user, done=done))
     if changed is None:
         return _commitments_page(pledge, form, status)
     if not done:

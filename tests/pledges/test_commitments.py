@@ -12,7 +12,7 @@ from campaign.core.errors import Conflict, DomainError
 from campaign.extensions import db
 from campaign.officials.models import Body
 from campaign.outbox.models import OutboxMessage
-from campaign.pledges import services
+from campaign.pledges import fulfilment, services
 from campaign.pledges.models import Commitment, CommitmentStatus, PledgeKind, PledgeStatus
 from tests.petitions.helpers import mails_to
 
@@ -272,7 +272,7 @@ def test_commitments_are_shown_by_county(client, make_pledge):
     committed(pledge, "a@example.org", "54301")
     committed(pledge, "b@example.org", "54115")
     committed(pledge, "c@example.org", "53703")  # Madison, Dane County
-    progress = services.report(pledge)
+    progress = fulfilment.report(pledge)
     assert [(row.county.label, row.committed) for row in progress.by_county] == [
         ("Brown County, WI", 2),
         ("Dane County, WI", 1),
@@ -286,4 +286,4 @@ def test_a_conflicting_status_is_refused_for_pending_commitments(make_pledge, ma
     pending = services.commit(pledge, services.CommitmentInput(**GOOD))
     db.session.commit()
     with pytest.raises(Conflict):
-        services.mark_fulfilled(pledge, [pending.id], make_user())
+        fulfilment.mark_fulfilled(pledge, [pending.id], make_user())

@@ -13,7 +13,7 @@ from campaign.forums import checkin
 from campaign.forums import services as forums
 from campaign.outbox.models import OutboxMessage
 from campaign.outbox.services import produce_due
-from campaign.pledges import services
+from campaign.pledges import fulfilment, notices, reminders, services
 from campaign.pledges.models import Commitment, FulfilledVia
 from tests.petitions.helpers import mails_to
 from tests.pledges.test_commitments import GOOD, committed, link_in
@@ -33,13 +33,13 @@ def test_the_reminder_goes_the_day_before_to_those_not_done_yet_once(make_pledge
     services.commit(pledge, services.CommitmentInput(**(GOOD | {"email": "pending@example.org"})))
     db.session.commit()
 
-    assert services.send_due_reminders(meeting - timedelta(days=2)) == 0
-    assert services.send_due_reminders(meeting - timedelta(hours=23)) == 1
+    assert reminders.send_due_reminders(meeting - timedelta(days=2)) == 0
+    assert reminders.send_due_reminders(meeting - timedelta(hours=23)) == 1
     db.session.commit()
     assert reminders_sent() == ["coming@example.org"]
     [mail] = mails_to("coming@example.org")[-1:]
     assert "Northern Building, Green Bay" in mail.body_text and "/done/" in mail.body_text
-    assert services.send_due_reminders(meeting - timedelta(hours=22)) == 0  # once
+    assert reminders.send_due_reminders(meeting - timedelta(hours=22)) == 0  # once
     db.session.commit()
     db.session.refresh(pledge)
     assert pledge.reminder_recipients == 1
@@ -106,7 +106,7 @@ def test_linking_a_forum_after_check_in_counts_those_already_there(make_pledge, 
 def test_i_did_it_through_the_signed_link(client, make_pledge):
     pledge = make_pledge()
     commitment = committed(pledge, "maria@example.org")
-    url = f"/pledges/{pledge.slug}/done/{services.report_token(commitment)}"
+    url = f"/pledges/{pledge.slug}/done/{notices.report_token(commitment)}"
     asked = client.get(url)
     assert asked.status_code == 200 and "Yes, I did it" in asked.get_data(as_text=True)
     db.session.refresh(commitment)
@@ -122,13 +122,13 @@ def test_a_forged_or_foreign_i_did_it_link_is_refused_and_writes_nothing(client,
     pledge, other = make_pledge(), make_pledge()
     mine = committed(pledge, "maria@example.org")
     theirs = committed(pledge, "ana@example.org")
-    url = f"/pledges/{pledge.slug}/done/{services.report_token(mine)}"
+    url = f"/pledges/{pledge.slug}/done/{notices.report_token(mine)}"
     assert client.post(url[:-3] + "abc").status_code == 400  # forged signature
     assert client.post(url.replace(pledge.slug, other.slug)).status_code == 400  # another pledge
     # A validly signed link whose person is not the commitment's: another person's.
     from itsdangerous import URLSafeSerializer
 
-    forged = URLSafeSerializer("test-secret-key-not-for-production", salt=services.REPORT_SALT)
+    forged = URLSafeSerializer("test-secret-key-not-for-production", salt=notices.REPORT_SALT)
     foreign = forged.dumps([theirs.id, mine.person_id])
     response = client.post(f"/pledges/{pledge.slug}/done/{foreign}")
     assert response.status_code == 400 and "not valid" in response.get_data(as_text=True)
@@ -140,7 +140,7 @@ def test_the_i_did_it_link_in_the_confirmation_mail_confirms_too(client, make_pl
     client.post(f"/pledges/{pledge.slug}", data=GOOD)
     client.post(link_in(mails_to("maria@example.org")[0], "confirm"))
     commitment = db.session.scalar(select(Commitment))
-    url = f"/pledges/{pledge.slug}/done/{services.report_token(commitment)}"
+    url = f"/pledges/{pledge.slug}/done/{notices.report_token(commitment)}"
     client.post(url)
     db.session.refresh(commitment)
     assert commitment.fulfilled_via is FulfilledVia.SELF_REPORT
@@ -156,7 +156,7 @@ def test_organizers_mark_one_or_many_and_the_report_follows(client, login_as, ma
     assert one.status_code == 303
     many = client.post(f"/organize/pledges/{pledge.slug}/fulfilment", data={"commitment_ids": [brown[1].id, dane.id]})
     assert many.status_code == 303
-    report = services.report(pledge)
+    report = fulfilment.report(pledge)
     assert (report.committed, report.fulfilled, report.rate) == (4, 3, 75)
     assert [(row.county.fips, row.committed, row.fulfilled) for row in report.by_county] == [
         ("55009", 3, 2),
@@ -168,7 +168,7 @@ def test_organizers_mark_one_or_many_and_the_report_follows(client, login_as, ma
     assert "75%" in page and "Dane County, WI" in page and "67%" in page
 
     client.post(f"/organize/pledges/{pledge.slug}/fulfilment", data={"undo_one": dane.id})
-    assert services.report(pledge).fulfilled == 2
+    assert fulfilment.report(pledge).fulfilled == 2
 
 
 def test_marking_someone_of_another_pledge_is_refused_whole(client, login_as, make_pledge):
@@ -225,9 +225,9 @@ def test_seed_demo_adds_a_pledge_to_attend_the_next_board_meeting(runner):
     assert pledge.kind.value == "attend_meeting" and pledge.meeting_at > utcnow()
     local = pledge.meeting_at.astimezone(ZoneInfo("America/Chicago"))
     assert (local.weekday(), local.hour, 15 <= local.day <= 21) == (2, 19, True)  # third Wednesday, 7 pm
-    assert services.report(pledge).committed == 6 and pledge.threshold == 20
+    assert fulfilment.report(pledge).committed == 6 and pledge.threshold == 20
     assert runner.invoke(args=["seed-demo"]).exit_code == 0  # idempotent
-    assert services.report(pledge).committed == 6
+    assert fulfilment.report(pledge).committed == 6
 
 
 def test_organizer_pages_show_the_pledge_its_form_and_its_place_on_the_campaign(
