@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
+
+from babel.dates import format_date, format_time, get_datetime_format
 from flask import current_app, has_request_context, request, url_for
 from flask_babel import get_locale
 
@@ -36,6 +39,15 @@ def remember_language(response):
 
 def current_language() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def wall_clock(moment: datetime, zone: tzinfo, date_format: str = "full") -> str:
+    """A moment as a person reads it where it happens, in their language: the date in
+    `date_format` and the time to the minute ("Wednesday, December 16, 2026, 7:00 PM")."""
+    locale = current_language()
+    local = moment.astimezone(zone)
+    time_text = format_time(local, "short", locale=locale)
+    return get_datetime_format(date_format, locale).format(time_text, format_date(local, date_format, locale=locale))
 
 
 def url_in_language(code: str) -> str:

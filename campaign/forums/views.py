@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from babel.dates import format_datetime, format_time
+from babel.dates import format_time
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from campaign.campaigns.services import get_campaign
 from campaign.core.errors import DomainError
 from campaign.core.forms import submit
-from campaign.core.i18n import current_language
+from campaign.core.i18n import current_language, wall_clock
 from campaign.extensions import db, limiter
 from campaign.forums import services
 from campaign.forums.calendar import calendar_for
@@ -23,7 +23,7 @@ def forum_time(forum: Forum, moment_format: str = "full") -> str:
     """The forum's start and end in its own time zone and the reader's language."""
     zone = services.zone_for(forum.timezone)
     locale = current_language()
-    start = format_datetime(forum.starts_at, moment_format, tzinfo=zone, locale=locale)
+    start = wall_clock(forum.starts_at, zone, moment_format)
     end = format_time(forum.ends_at, "short", tzinfo=zone, locale=locale)
     return f"{start} – {end}"
 
@@ -31,7 +31,7 @@ def forum_time(forum: Forum, moment_format: str = "full") -> str:
 @bp.app_template_filter("datetime_in")
 def datetime_in(moment, zone_name: str) -> str:
     """A moment as the clock on the wall shows it in `zone_name`, in the reader's language."""
-    return format_datetime(moment, "medium", tzinfo=services.zone_for(zone_name), locale=current_language())
+    return wall_clock(moment, services.zone_for(zone_name), "medium")
 
 
 def _ics(body: bytes, name: str) -> Response:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from babel.dates import format_datetime
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from campaign.core.errors import DomainError
-from campaign.core.i18n import current_language
+from campaign.core.i18n import current_language, wall_clock
 from campaign.core.urls import external_url
 from campaign.extensions import db, limiter
 from campaign.forums.services import zone_for
@@ -26,7 +25,7 @@ def pledge_time(pledge: Pledge, moment=None) -> str:
     """When the pledge's action happens, on the wall clock where it happens."""
     moment = moment or pledge.happens_at
     zone_name = pledge.forum.timezone if pledge.forum is not None else county_timezone(pledge.campaign.county)
-    return format_datetime(moment, "full", tzinfo=zone_for(zone_name), locale=current_language())
+    return wall_clock(moment, zone_for(zone_name))
 
 
 def _page(pledge: Pledge, form: CommitForm, status: int = 200):
