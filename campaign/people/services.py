@@ -27,11 +27,17 @@ DOTLESS_DOMAINS = {"gmail.com", "googlemail.com"}
 
 
 def clean_email(raw: str | None) -> str:
-    """A syntactically valid address, trimmed, domain in lower case; DomainError otherwise."""
+    """A syntactically valid address that mail servers can take (no accents before the @),
+    trimmed, domain in lower case; DomainError otherwise."""
     try:
         result = validate_email((raw or "").strip(), check_deliverability=False)
     except EmailNotValidError:
         raise DomainError(_("Enter a valid email address, like name@example.org."), field="email") from None
+    if result.smtputf8:  # almost always an accent typed by habit; most mail servers could not deliver it
+        raise DomainError(
+            _("Check the part before the @: email addresses almost never have accents or ñ (jose@…, not josé@…)."),
+            field="email",
+        )
     return result.normalized
 
 

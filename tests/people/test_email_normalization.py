@@ -17,7 +17,7 @@ from campaign.people.services import clean_email, normalize_email
         ("maria+petition@example.org", "maria@example.org"),
         ("M.a.r.i.a@gmail.com", "maria@gmail.com"),
         ("maria+x@googlemail.com", "maria@gmail.com"),
-        ("josé@ejemplo.mx", "josé@ejemplo.mx"),
+        ("jose@Pequeño.MX", "jose@pequeño.mx"),
     ],
 )
 def test_the_same_mailbox_has_one_canonical_form(typed, canonical):
@@ -26,6 +26,16 @@ def test_the_same_mailbox_has_one_canonical_form(typed, canonical):
 
 def test_clean_keeps_what_the_person_typed_but_trims_and_lowers_the_domain():
     assert clean_email("  Maria.Lopez@Example.ORG ") == "Maria.Lopez@example.org"
+
+
+@pytest.mark.parametrize("typed", ["josé@ejemplo.mx", "maría.núñez@example.org"])
+def test_an_accent_before_the_at_is_refused_with_a_hint(typed):
+    """Mail servers could not deliver to it, and the person almost always meant no accent:
+    their confirmation would never arrive."""
+    with pytest.raises(DomainError) as caught:
+        clean_email(typed)
+    assert caught.value.field == "email"
+    assert "josé@" in caught.value.message and "accents" in caught.value.message
 
 
 @pytest.mark.parametrize(
