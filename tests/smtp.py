@@ -17,6 +17,13 @@ class Mailbox:
     def __init__(self):
         self.messages: list[Message] = []
         self.refuse_with: str | None = None  # e.g. "451 4.3.0 try again later"
+        self.refuse_recipients: dict[str, str] = {}  # address -> reply to its RCPT TO
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse_recipients:
+            return self.refuse_recipients[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.refuse_with:

@@ -183,6 +183,15 @@ def describe_error(error: Exception) -> str:
     return f"{type(error).__name__}: {detail}"[:2000]
 
 
+def refused_for_good(error: Exception) -> bool:
+    """The receiving server answered 5xx to the address itself ("no such user"): retrying
+    would only delay the moment organizers see it. Other 5xx replies (a wrong mail password,
+    a full outbox quota) are about our setup and are retried until fixed."""
+    return isinstance(error, smtplib.SMTPRecipientsRefused) and all(
+        code >= 500 for code, _reply in error.recipients.values()
+    )
+
+
 def deliver(message: OutboxMessage) -> None:
     """Send one message now; raises whatever the mail transport raised."""
     mail_message = _as_mail(message)
@@ -278,7 +287,7 @@ def deliver_pending(now: datetime | None = None, batch_size: int = 50) -> dict[s
                 deliver(message)
             except Exception as error:
                 message.last_error = describe_error(error)
-                if message.attempts >= max_attempts:
+                if message.attempts >= max_attempts or refused_for_good(error):
                     message.status = MessageStatus.FAILED
                     totals["failed"] += 1
                 else:

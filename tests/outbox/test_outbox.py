@@ -182,6 +182,25 @@ def test_temporary_refusal_is_retried(smtp_app, smtp_server):
     assert len(smtp_server.messages) == 1
 
 
+@pytest.mark.parametrize(
+    ("reply", "status"),
+    [
+        ("550 5.1.1 No such user here", MessageStatus.FAILED),
+        ("450 4.2.1 Mailbox temporarily unavailable", MessageStatus.PENDING),  # retried later
+    ],
+)
+def test_an_address_refused_for_good_fails_at_once(smtp_app, smtp_server, reply, status):
+    smtp_server.mailbox.refuse_recipients["gone@example.org"] = reply
+    message = write_message("gone@example.org")
+    db.session.commit()
+
+    db.session.refresh(message)
+    assert message.status is status
+    assert message.attempts == 1 and reply in message.last_error
+    assert outbox.failed_messages() == [message], "organizers see it either way"
+    assert smtp_server.messages == []
+
+
 def test_a_server_that_never_answers_times_out(make_app, silent_server):
     app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=silent_server.port, MAIL_TIMEOUT=0.5)
     with app.app_context():
