@@ -12,6 +12,9 @@ from campaign.extensions import db
 
 T = TypeVar("T")
 
+# What <input type="datetime-local"> sends: a wall-clock time to the minute, no zone.
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
 
 def submit(form: FlaskForm, action: Callable[[], T]) -> tuple[T | None, int]:
     """Validate `form`, run `action` and commit once.

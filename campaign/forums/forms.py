@@ -16,10 +16,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
+from campaign.core.forms import DATETIME_LOCAL
 from campaign.forums.models import ACCESSIBILITY_LABELS, FORUM_KIND_LABELS, Accessibility
 from campaign.forums.services import MAX_GUESTS
-
-LOCAL = "%Y-%m-%dT%H:%M"
 
 
 class ForumForm(FlaskForm):
@@ -31,8 +30,8 @@ class ForumForm(FlaskForm):
     )
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20_000)])
     description_es = TextAreaField(_l("Description in Spanish"), validators=[Optional(), Length(max=20_000)])
-    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL, validators=[DataRequired()])
-    ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL, validators=[DataRequired()])
+    starts_at = DateTimeLocalField(_l("Starts"), format=DATETIME_LOCAL, validators=[DataRequired()])
+    ends_at = DateTimeLocalField(_l("Ends"), format=DATETIME_LOCAL, validators=[DataRequired()])
     timezone = StringField(
         _l("Time zone"),
         validators=[Optional(), Length(max=60)],

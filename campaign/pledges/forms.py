@@ -15,11 +15,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from campaign.core.forms import DATETIME_LOCAL
 from campaign.people.forms import IdentityForm
 from campaign.people.services import CONSENT_EMAIL_UPDATES
 from campaign.pledges.models import PLEDGE_KIND_LABELS, PLEDGE_STATUS_LABELS, PledgeStatus
-
-LOCAL = "%Y-%m-%dT%H:%M"
 
 
 class CommitForm(IdentityForm):
@@ -38,7 +37,9 @@ class PledgeForm(FlaskForm):
     body = TextAreaField(_l("Details"), validators=[Optional(), Length(max=20_000)])
     body_es = TextAreaField(_l("Details in Spanish"), validators=[Optional(), Length(max=20_000)])
     forum_id = SelectField(_l("Linked forum or meeting"), coerce=int, validate_choice=False)
-    meeting_at = DateTimeLocalField(_l("Or the meeting's date and time"), format=LOCAL, validators=[Optional()])
+    meeting_at = DateTimeLocalField(
+        _l("Or the meeting's date and time"), format=DATETIME_LOCAL, validators=[Optional()]
+    )
     meeting_place = StringField(_l("The meeting's place"), validators=[Optional(), Length(max=300)])
     official_id = SelectField(_l("Official to contact"), coerce=int, validate_choice=False)
     script = TextAreaField(_l("Suggested script"), validators=[Optional(), Length(max=5_000)])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -88,7 +89,7 @@ def save_pledge(campaign: Campaign, data: PledgeInput, pledge: Pledge | None = N
         raise NotFound(_("There is no such official."), field="official_id")
     meeting_at = None
     if data.meeting_local is not None:
-        meeting_at = data.meeting_local.replace(tzinfo=zone_for(county_timezone(campaign.county)))
+        meeting_at = data.meeting_local.replace(tzinfo=meeting_zone(campaign))
     slug = checked_slug(data.slug, data.title, Pledge, current_id=pledge.id if pledge else None)
 
     pledge = pledge or Pledge(campaign=campaign)
@@ -106,6 +107,16 @@ def save_pledge(campaign: Campaign, data: PledgeInput, pledge: Pledge | None = N
     if forum is not None:
         sync_attendance(forum.id)  # people who already checked in at the forum did it
     return pledge
+
+
+def meeting_zone(campaign: Campaign) -> ZoneInfo:
+    """The clock a meeting date without a linked forum is written and read in: the campaign county's."""
+    return zone_for(county_timezone(campaign.county))
+
+
+def pledge_zone(pledge: Pledge) -> ZoneInfo:
+    """Where the pledge's action happens: its forum's zone, else the campaign county's."""
+    return zone_for(pledge.forum.timezone) if pledge.forum is not None else meeting_zone(pledge.campaign)
 
 
 def get_pledge(slug: str, include_drafts: bool = False) -> Pledge:

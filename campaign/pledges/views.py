@@ -9,8 +9,6 @@ from campaign.core.errors import DomainError
 from campaign.core.i18n import current_language, wall_clock
 from campaign.core.urls import external_url
 from campaign.extensions import db, limiter
-from campaign.forums.services import zone_for
-from campaign.geo.services import county_timezone
 from campaign.people.forms import only_accepted, public_action_limit, submit_identity
 from campaign.pledges import fulfilment, services
 from campaign.pledges.forms import CommitForm
@@ -21,11 +19,9 @@ bp = Blueprint("pledges", __name__)
 
 
 @bp.app_template_filter("pledge_time")
-def pledge_time(pledge: Pledge, moment=None) -> str:
+def pledge_time(pledge: Pledge) -> str:
     """When the pledge's action happens, on the wall clock where it happens."""
-    moment = moment or pledge.happens_at
-    zone_name = pledge.forum.timezone if pledge.forum is not None else county_timezone(pledge.campaign.county)
-    return wall_clock(moment, zone_for(zone_name))
+    return wall_clock(pledge.happens_at, services.pledge_zone(pledge))
 
 
 def _page(pledge: Pledge, form: CommitForm, status: int = 200):

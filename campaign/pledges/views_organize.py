@@ -14,8 +14,6 @@ from campaign.accounts.models import Role
 from campaign.campaigns.services import get_campaign
 from campaign.core.forms import submit
 from campaign.core.permissions import role_required
-from campaign.forums.services import zone_for
-from campaign.geo.services import county_timezone
 from campaign.officials.forms import official_choices
 from campaign.pledges import fulfilment, services
 from campaign.pledges.forms import FulfilmentForm, PledgeForm
@@ -38,8 +36,7 @@ def _form(campaign, pledge: Pledge | None) -> PledgeForm:
         form.forum_id.data, form.official_id.data = pledge.forum_id or 0, pledge.official_id or 0
         form.deadline.data = pledge.deadline.date() if pledge.deadline else None
         if pledge.meeting_at:
-            zone = zone_for(county_timezone(campaign.county))
-            form.meeting_at.data = pledge.meeting_at.astimezone(zone).replace(tzinfo=None)
+            form.meeting_at.data = pledge.meeting_at.astimezone(services.meeting_zone(campaign)).replace(tzinfo=None)
     return form
 
 
