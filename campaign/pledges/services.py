@@ -248,7 +248,6 @@ def confirm(pledge: Pledge, token: str, now: datetime | None = None) -> Commitme
 def confirm_commitment(commitment: Commitment, now: datetime) -> None:
     if commitment.status is not CommitmentStatus.PENDING:
         return
-    _lock(commitment.pledge)
     commitment.status, commitment.confirmed_at = CommitmentStatus.CONFIRMED, now
     db.session.flush()
     _announce_if_met(commitment.pledge, now)
