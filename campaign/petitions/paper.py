@@ -24,6 +24,7 @@ from campaign.people.services import (
     MAX_NAME,
     clean_email,
     clean_line,
+    consent_record,
     person_for,
     resolve_home_county,
 )
@@ -155,12 +156,8 @@ def add_paper_signature(
 
 def _paper_consent(email_updates: bool) -> str:
     with force_locale("en"):
-        return "\n".join(
-            [
-                _("Signed on paper: the wording printed on the sheet applies."),
-                f"[{'x' if email_updates else ' '}] {CONSENT_EMAIL_UPDATES}",
-            ]
-        )
+        note = _("Signed on paper: the wording printed on the sheet applies.")
+    return f"{note}\n{consent_record([(CONSENT_EMAIL_UPDATES, email_updates)], 'en')}"
 
 
 def _merge(existing: Signature, person, forum_id, sheet_number, signed_at, entered_by_id, now) -> PaperResult:
