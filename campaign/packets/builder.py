@@ -24,8 +24,10 @@ from campaign.packets.layout import (
     WIDTH,
     PacketCanvas,
     draw_signature_pages,
+    running_header,
     wrap,
 )
+from campaign.packets.markdown import TextStyle, markdown_flowables, plain_flowables
 
 CHART_COUNTIES = 15
 
@@ -77,8 +79,8 @@ def cover_letter(pages: PacketCanvas, content: PacketContent) -> None:
 
 def petition_text(pages: PacketCanvas, content: PacketContent) -> None:
     y = heading(pages, content.petition_title, pages.start_page())
-    y = pages.paragraphs(content.ask, y, size=12, font=FONT_BOLD)
-    pages.paragraphs(content.body, y - 6)
+    y = pages.flow(plain_flowables(content.ask, TextStyle(size=12, gap=12, font=FONT_BOLD)), y)
+    pages.flow(markdown_flowables(content.body), y)
 
 
 def summary(pages: PacketCanvas, content: PacketContent) -> None:
@@ -164,7 +166,7 @@ def build_pdf(content: PacketContent, stream: BinaryIO, on_row: Callable[[int], 
     register_fonts()
     pages = PacketCanvas(
         stream,
-        header=f"{content.campaign_title} — {content.petition_title}",
+        header=running_header(content.campaign_title, content.petition_title),
         footer=lambda page: _("Packet %(id)s · page %(page)s of", id=content.packet_id, page=page),
         title=content.petition_title,
     )

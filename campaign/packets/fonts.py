@@ -12,6 +12,8 @@ from campaign.config import PROJECT_ROOT
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
+FONT_ITALIC = "DejaVuSans-Oblique"
+FONT_BOLD_ITALIC = "DejaVuSans-BoldOblique"
 FONT_DIR = PROJECT_ROOT / "static" / "fonts"
 REPLACEMENT = "\ufffd"  # drawn as a visible mark where a character cannot be printed
 
@@ -19,11 +21,12 @@ REPLACEMENT = "\ufffd"  # drawn as a visible mark where a character cannot be pr
 @cache
 def register_fonts() -> frozenset[int]:
     """Register DejaVu Sans (shipped with its licence in static/fonts) and return the code
-    points it can draw."""
+    points it can draw. The oblique faces let Markdown's *emphasis* show in the packet."""
     regular = TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf"))
     pdfmetrics.registerFont(regular)
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD)
+    for name in (FONT_BOLD, FONT_ITALIC, FONT_BOLD_ITALIC):
+        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / f"{name}.ttf")))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD_ITALIC)
     return frozenset(regular.face.charToGlyph)
 
 

@@ -16,6 +16,7 @@ from reportlab.lib.units import inch
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFZCompress
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Frame
 
 from campaign.packets.fonts import FONT, FONT_BOLD, printable
 
@@ -125,6 +126,35 @@ class PacketCanvas:
                 y -= leading
             y -= gap
         return y
+
+    def flow(self, flowables: list[Flowable], y: float) -> float:
+        """Lay flowables (paragraphs, lists) out from `y`, splitting them over as many pages
+        as they need; returns the new y."""
+        pending = list(flowables)
+        while pending:
+            frame = Frame(
+                MARGIN, BOTTOM, WIDTH, y - BOTTOM, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0
+            )
+            while pending:
+                if frame.add(pending[0], self.canvas):
+                    pending.pop(0)
+                    continue
+                parts = frame.split(pending[0], self.canvas)
+                if not parts:
+                    break
+                pending[0:1] = parts
+            y = self.start_page() if pending else frame._y
+        return y
+
+
+def running_header(*parts: str) -> str:
+    """The parts of a running header, each once: a petition named like its campaign is not
+    printed twice."""
+    kept: list[str] = []
+    for part in parts:
+        if part and " ".join(part.split()).casefold() not in {" ".join(seen.split()).casefold() for seen in kept}:
+            kept.append(part)
+    return " — ".join(kept)
 
 
 @dataclass(frozen=True)
