@@ -25,11 +25,15 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# `flask run` serves on FLASK_RUN_HOST/PORT, and the links printed and mailed follow them
+# (campaign/config.py) unless BASE_URL is set.
+run: export FLASK_RUN_HOST = $(HOST)
+run: export FLASK_RUN_PORT = $(PORT)
 run: install
 	@$(FLASK) check
 	$(FLASK) db upgrade
 	@$(FLASK) seed-demo --if-empty --organizer
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(FLASK) run
 
 # Chromium and poppler (pdftoppm) from Debian for the browser and PDF tests.
 browser-deps:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -51,9 +52,13 @@ def load_config(instance_path: Path = DEFAULT_INSTANCE_PATH) -> dict:
     instance_path.mkdir(parents=True, exist_ok=True)
 
     database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'campaign.db'}"
-    base_url = (env.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    # Links follow where `flask run` serves (FLASK_RUN_HOST/PORT, which `make run` sets from
+    # HOST and PORT) unless BASE_URL says otherwise.
+    served_at = f"http://{env.get('FLASK_RUN_HOST') or '127.0.0.1'}:{env.get('FLASK_RUN_PORT') or 5000}"
+    base_url = (env.get("BASE_URL") or served_at).rstrip("/")
     https = base_url.startswith("https://")
     redis_url = env.get("REDIS_URL") or None
+    session_days = int(env.get("SESSION_MAX_DAYS") or 30)
 
     return {
         "SECRET_KEY": env.get("SECRET_KEY") or persistent_secret_key(instance_path),
@@ -80,6 +85,12 @@ def load_config(instance_path: Path = DEFAULT_INSTANCE_PATH) -> dict:
         "MAIL_FILE_DIR": str(instance_path / "mail"),
         "OUTBOX_MAX_ATTEMPTS": int(env.get("OUTBOX_MAX_ATTEMPTS") or 8),
         "OUTBOX_BACKOFF_SECONDS": int(env.get("OUTBOX_BACKOFF_SECONDS") or 60),
+        # Mail anyone can cause (confirmations, password resets): at most this many messages to
+        # one address in the window, so nobody can make the app mail someone again and again.
+        "OUTBOX_RECIPIENT_LIMIT": int(env.get("OUTBOX_RECIPIENT_LIMIT") or 5),
+        "OUTBOX_RECIPIENT_WINDOW_MINUTES": int(env.get("OUTBOX_RECIPIENT_WINDOW_MINUTES") or 60),
+        # Sent bodies hold live links (password resets, cancel links): kept this long, then emptied.
+        "OUTBOX_KEEP_BODIES_DAYS": int(env.get("OUTBOX_KEEP_BODIES_DAYS") or 30),
         "REDIS_URL": redis_url,
         "JOBS_RUNNER": env.get("JOBS_RUNNER") or ("rq" if redis_url else "thread"),
         "JOBS_MAX_ATTEMPTS": int(env.get("JOBS_MAX_ATTEMPTS") or 3),
@@ -88,8 +99,15 @@ def load_config(instance_path: Path = DEFAULT_INSTANCE_PATH) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         # Per address: a forum of 60 behind one venue Wi-Fi signs in 10 minutes; a script does not.
         "SIGN_RATE_LIMIT": env.get("SIGN_RATE_LIMIT") or "100 per 10 minutes;400 per day",
+        # Per typed email, known or not: after LOGIN_MAX_FAILURES failures it is refused for
+        # LOGIN_LOCK_MINUTES, doubling with each further failure (accounts.services).
         "LOGIN_MAX_FAILURES": int(env.get("LOGIN_MAX_FAILURES") or 5),
         "LOGIN_LOCK_MINUTES": int(env.get("LOGIN_LOCK_MINUTES") or 15),
+        # Per client address, across emails (Flask-Limiter syntax): slows trying one password on many accounts.
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "10 per minute;100 per day",
+        # A login lasts at most this long on the server, "keep me logged in" included.
+        "SESSION_MAX_DAYS": session_days,
+        "REMEMBER_COOKIE_DURATION": timedelta(days=session_days),
         "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE") or 3600),
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ("en", "es"),
