@@ -96,6 +96,8 @@ def load_config(instance_path: Path = DEFAULT_INSTANCE_PATH) -> dict:
         "JOBS_MAX_ATTEMPTS": int(env.get("JOBS_MAX_ATTEMPTS") or 3),
         "JOBS_BACKOFF_SECONDS": int(env.get("JOBS_BACKOFF_SECONDS") or 30),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Always set: Flask-Limiter otherwise keeps the previous app's choice (one limiter per process).
+        "RATELIMIT_ENABLED": _flag(env.get("RATELIMIT_ENABLED"), default=True),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Per address: a forum of 60 behind one venue Wi-Fi signs in 10 minutes; a script does not.
         "SIGN_RATE_LIMIT": env.get("SIGN_RATE_LIMIT") or "100 per 10 minutes;400 per day",

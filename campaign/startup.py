@@ -48,8 +48,21 @@ def mail_problem(app: Flask) -> str | None:
     return None
 
 
-def check_services(app: Flask) -> tuple[list[str], list[str]]:
-    """(fatal problems, warnings). Mail is only a warning: the outbox keeps every message."""
-    fatal = [problem for problem in (database_problem(app), redis_problem(app)) if problem]
+def shared_store_problem(app: Flask, processes: int) -> str | None:
+    """Rate limits kept in memory are counted by each process on its own: with several
+    workers every limit is multiplied by their number."""
+    if processes > 1 and app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        return (
+            f"{processes} worker processes need REDIS_URL: without it each one counts rate limits on its own "
+            "(set REDIS_URL, or start a single worker with -w 1)"
+        )
+    return None
+
+
+def check_services(app: Flask, processes: int = 1) -> tuple[list[str], list[str]]:
+    """(fatal problems, warnings) for an app served by `processes` worker processes. Mail is
+    only a warning: the outbox keeps every message."""
+    problems = (shared_store_problem(app, processes), database_problem(app), redis_problem(app))
+    fatal = [problem for problem in problems if problem]
     warnings = [problem for problem in (mail_problem(app),) if problem]
     return fatal, warnings

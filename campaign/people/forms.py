@@ -62,9 +62,5 @@ def submit_identity(form: IdentityForm, action: Callable[[], T]) -> tuple[T | No
 
 
 def public_action_limit() -> str:
+    """For `core.limits.limit_actions`: only actions taken count, so a typo costs nobody their turn."""
     return current_app.config["SIGN_RATE_LIMIT"]
-
-
-def only_accepted(response) -> bool:
-    """Only actions taken count towards the limit: a typo costs nobody their turn."""
-    return response.status_code == 303

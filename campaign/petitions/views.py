@@ -7,9 +7,10 @@ from flask_login import current_user
 
 from campaign.core.errors import DomainError
 from campaign.core.i18n import current_language
+from campaign.core.limits import limit_actions
 from campaign.core.urls import external_url
-from campaign.extensions import db, limiter
-from campaign.people.forms import only_accepted, public_action_limit, submit_identity
+from campaign.extensions import db
+from campaign.people.forms import public_action_limit, submit_identity
 from campaign.petitions import counts, services
 from campaign.petitions.forms import SignForm
 from campaign.petitions.models import Petition
@@ -36,7 +37,7 @@ def show(slug: str):
 
 
 @bp.post("/p/<slug>")
-@limiter.limit(public_action_limit, deduct_when=only_accepted)
+@limit_actions(public_action_limit)
 def sign(slug: str):
     petition = services.get_petition(slug)
     form = SignForm()
