@@ -209,7 +209,8 @@ def request_password_reset(email: str, locale: str = "en") -> None:
         return
     link = external_url("accounts.reset_password", token=reset_token(user))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    enqueue_mail(user.email, "accounts/password_reset", {"user": user, "link": link, "minutes": minutes}, locale)
+    context = {"user": user, "link": link, "minutes": minutes}
+    enqueue_mail(user.email, "accounts/password_reset", context, locale, throttle=True)
     record_event(user, "password_reset_requested")
 
 

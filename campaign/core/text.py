@@ -26,3 +26,16 @@ def name_key(first_name: str, last_name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", f"{first_name} {last_name}")
     bare = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
     return " ".join(re.findall(r"\w+", bare))[:200]
+
+
+# A scheme (http://), "www.", an @, or a dot between a letter or digit and two letters
+# (evil.example, evil.example/verify): what mail programs turn into a link.
+_LINK = re.compile(r"://|www\.|@|\w\.[^\W\d_]{2}", re.IGNORECASE)
+
+
+def looks_like_link(text: str | None) -> bool:
+    """Whether `text` holds something a mail program would show as a link or address. A
+    name never does, so a "name" that does is someone trying to make our mail carry it.
+    Full-width and ideographic look-alikes ("ｅｖｉｌ．ｅｘａｍｐｌｅ", "evil。example") count."""
+    folded = unicodedata.normalize("NFKC", text or "").replace("\u3002", ".")
+    return bool(_LINK.search(folded))

@@ -15,7 +15,8 @@ outbox_cli = AppGroup("outbox", help="Outgoing mail.")
 @outbox_cli.command("send")
 def send_command() -> None:
     """Write the mail that has come due (forum reminders), then deliver every message that is
-    due, retrying earlier failures. Run it from cron every few minutes."""
+    due, retrying earlier failures, and empty the bodies of messages sent long ago. Run it
+    from cron every few minutes."""
     produced = services.produce_due()
     for name, outcome in produced.items():
         if isinstance(outcome, str):
@@ -24,6 +25,10 @@ def send_command() -> None:
             click.echo(f"{name}: {outcome} written.")
     totals = services.deliver_pending()
     click.echo(f"{totals['sent']} sent, {totals['retrying']} to retry, {totals['failed']} failed for good.")
+    purged = services.purge_sent_bodies()
+    db.session.commit()
+    if purged:
+        click.echo(f"{purged} sent messages emptied of their bodies.")
     if totals["retrying"] or totals["failed"] or any(isinstance(outcome, str) for outcome in produced.values()):
         raise SystemExit(1)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Index, String, Text
+from sqlalchemy import JSON, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from campaign.core.types import StrEnumType, UTCDateTime, utcnow
@@ -18,11 +18,23 @@ class MessageStatus(enum.StrEnum):
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+        # Messages written to one address lately (the per-recipient throttle).
+        Index("ix_outbox_messages_recipient", "recipient", "created_at"),
+        # Only messages whose bodies are still kept: the purge reads these, never all of history.
+        Index(
+            "ix_outbox_messages_bodies_kept",
+            "sent_at",
+            sqlite_where=text("body_text <> ''"),
+            postgresql_where=text("body_text <> ''"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    recipient: Mapped[str] = mapped_column(String(254))
+    recipient: Mapped[str] = mapped_column(String(254))  # in lower case: one address, one spelling
     subject: Mapped[str] = mapped_column(String(255))
+    # Emptied OUTBOX_KEEP_BODIES_DAYS after sending (purge_sent_bodies); the rest is kept.
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
     # [{"filename", "content_type", "data" (base64)}]: .ics invitations and the like.

@@ -69,10 +69,21 @@ def enqueue(
     locale: str = "en",
     attachments: list[dict] | None = None,
     not_before: datetime | None = None,
-) -> OutboxMessage:
+    throttle: bool = False,
+) -> OutboxMessage | None:
     """Render templates/mail/<template>.txt (and .html when it exists) in the recipient's
     language and keep the message in the outbox. The first line of the text template,
-    "Subject: ...", is the subject."""
+    "Subject: ...", is the subject.
+
+    `throttle` is for mail a member of the public can cause for any address (confirmations,
+    password resets): when the address already had OUTBOX_RECIPIENT_LIMIT messages of any
+    kind in the last OUTBOX_RECIPIENT_WINDOW_MINUTES, nothing is written and None is
+    returned. Callers answer the same either way, so the answer tells nothing."""
+    recipient = recipient.lower()
+    kind = template.replace("/", ".")
+    if throttle and _recently_mailed(recipient) >= current_app.config["OUTBOX_RECIPIENT_LIMIT"]:
+        current_app.logger.warning("mail %s not written: its recipient has had enough mail for now", kind)
+        return None
     with force_locale(locale):
         text = render_template(f"mail/{template}.txt", **context)
         html = _render_optional(f"mail/{template}.html", context)
@@ -85,7 +96,7 @@ def enqueue(
         body_text=body.lstrip("\n"),
         body_html=html,
         attachments=[_encode_attachment(item) for item in attachments or []],
-        kind=template.replace("/", "."),
+        kind=kind,
         next_attempt_at=not_before or utcnow(),
     )
     db.session.add(message)
@@ -93,6 +104,12 @@ def enqueue(
     if not_before is None:
         jobs.enqueue(DELIVER_JOB, once_per_transaction=True)
     return message
+
+
+def _recently_mailed(recipient: str) -> int:
+    since = utcnow() - timedelta(minutes=current_app.config["OUTBOX_RECIPIENT_WINDOW_MINUTES"])
+    query = select(func.count()).where(OutboxMessage.recipient == recipient, OutboxMessage.created_at >= since)
+    return db.session.scalar(query)
 
 
 def _render_optional(template: str, context: dict) -> str | None:
@@ -322,6 +339,28 @@ def retry_failed(message_id: int) -> OutboxMessage:
     message.next_attempt_at = utcnow()
     jobs.enqueue(DELIVER_JOB, once_per_transaction=True)
     return message
+
+
+def purge_sent_bodies(now: datetime | None = None) -> int:
+    """Empty the bodies and attachments of messages sent more than OUTBOX_KEEP_BODIES_DAYS
+    ago: they hold live links (password resets, cancel links, "I did it" links). Recipient,
+    subject, kind, times and status stay for the organizers' record. Without a mail server
+    the .eml files are copies of the bodies: those as old go too. Returns how many messages."""
+    cutoff = (now or utcnow()) - timedelta(days=current_app.config["OUTBOX_KEEP_BODIES_DAYS"])
+    for path in Path(current_app.config["MAIL_FILE_DIR"]).glob("*.eml"):
+        if path.stat().st_mtime < cutoff.timestamp():
+            path.unlink(missing_ok=True)
+    statement = (
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.body_text != "",
+            OutboxMessage.sent_at < cutoff,
+            OutboxMessage.status == MessageStatus.SENT,
+        )
+        .values(body_text="", body_html=None, attachments=[])
+        .execution_options(synchronize_session=False)
+    )
+    return db.session.execute(statement).rowcount
 
 
 def status_counts() -> dict[str, int]:
