@@ -21,11 +21,17 @@ def create_app(test_config: dict | None = None, instance_path: Path | None = Non
     app.config.update(load_config(instance))
     if test_config:
         app.config.update(test_config)
+    from campaign.core.guard import CatchBaseExceptions
+    from campaign.core.routing import refuse_nul, register_converters
+
+    app.wsgi_app = CatchBaseExceptions(app, app.wsgi_app)  # a panic in native code never ends the worker
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
+    register_converters(app)
     _init_extensions(app)
+    app.before_request(refuse_nul)
     _register_blueprints(app)
     _register_template_helpers(app)
 
@@ -131,9 +137,11 @@ def _register_template_helpers(app: Flask) -> None:
 
     from campaign.core.i18n import LANGUAGE_NAMES, current_language, localized, url_in_language
     from campaign.core.markdown import render_markdown
+    from campaign.geo.services import get_county
 
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals.update(
+        county_label=lambda fips: get_county(fips).label if fips else None,
         localized=localized,
         url_in_language=url_in_language,
         current_language=current_language,

@@ -54,11 +54,12 @@ def calendar_for(forums: Iterable[Forum], registrant: bool = False, method: str 
     return calendar.to_ical()
 
 
-def invitation(forum: Forum) -> dict:
-    """The .ics attachment of a registrant's mail: a request, or a cancellation."""
+def invitation(forum: Forum, registrant: bool) -> dict:
+    """The .ics attachment of a mail to someone registered: a request, or a cancellation.
+    `registrant`: they hold a seat, so their copy has the private details."""
     method = "CANCEL" if forum.status is ForumStatus.CANCELLED else "REQUEST"
     return {
         "filename": f"{forum.slug}.ics",
         "content_type": f"text/calendar; charset=utf-8; method={method}",
-        "data": calendar_for([forum], registrant=True, method=method),
+        "data": calendar_for([forum], registrant=registrant, method=method),
     }

@@ -13,13 +13,13 @@ from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from campaign.core.errors import Conflict, DomainError, NotFound
+from campaign.core.errors import Conflict, NotFound
 from campaign.core.text import blank_to_none, name_key
 from campaign.core.types import utcnow
 from campaign.extensions import db
 from campaign.forums.models import RSVP, Forum, ForumStatus, RSVPStatus
 from campaign.geo.services import get_county, lookup_zip
-from campaign.people.services import clean_email, person_for
+from campaign.people.services import MAX_NAME, clean_email, clean_line, person_for
 
 # Sent with the RSVP (sender) after its check-in is set or undone, inside the caller's
 # transaction: receivers write with it and roll back with it.
@@ -59,9 +59,8 @@ class WalkInInput:
 def walk_in(forum: Forum, data: WalkInInput, now: datetime | None = None) -> RSVP:
     """Register and check in someone who came without an RSVP. Name is enough; with an email
     they join the supporters (and someone who had in fact RSVP'd is checked in instead)."""
-    first_name, last_name = (data.first_name or "").strip(), (data.last_name or "").strip()
-    if not first_name or not last_name:
-        raise DomainError(_("This field is required."), field="first_name" if not first_name else "last_name")
+    first_name = clean_line(data.first_name, "first_name", MAX_NAME, required=True)
+    last_name = clean_line(data.last_name, "last_name", MAX_NAME, required=True)
     place = lookup_zip(data.zip_code) if blank_to_none(data.zip_code) else None
     county_fips = place.county.fips if place and place.county else None
     person = None

@@ -81,7 +81,7 @@ def seed(campaign: Campaign) -> Forum:
         ),
     )
     for number, (first, last, zip_code, guests, language) in enumerate(RSVPS, start=1):
-        services.rsvp(
+        record = services.rsvp(
             forum,
             services.RSVPInput(
                 first_name=first,
@@ -92,6 +92,7 @@ def seed(campaign: Campaign) -> Forum:
                 interpretation_language=language,
             ),
         )
+        services.take_seat(record)  # as if each had pressed Confirm in the mail
     return forum
 
 
@@ -127,6 +128,7 @@ def _seed_past_forum(campaign: Campaign) -> Forum:
             ),
             now=before,
         )
+        services.take_seat(record, now=before)
         if came:
             checkin.check_in(record, now=forum.starts_at)
     for first, last, zip_code in PAST_WALK_INS:

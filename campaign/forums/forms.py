@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -16,12 +15,14 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
-from campaign.core.forms import DATETIME_LOCAL
+from campaign.core.forms import DATETIME_LOCAL, MAX_CAPACITY, BaseForm
 from campaign.forums.models import ACCESSIBILITY_LABELS, FORUM_KIND_LABELS, Accessibility
-from campaign.forums.services import MAX_GUESTS
+from campaign.forums.services import DEFAULT_MAX_GUESTS, MAX_GUESTS
+from campaign.people.forms import IdentityForm
+from campaign.people.services import CONSENT_EMAIL_UPDATES
 
 
-class ForumForm(FlaskForm):
+class ForumForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     title_es = StringField(_l("Title in Spanish"), validators=[Optional(), Length(max=200)])
     slug = StringField(_l("Web address"), validators=[Optional(), Length(min=3, max=80)])
@@ -50,7 +51,12 @@ class ForumForm(FlaskForm):
     virtual_url = StringField(
         _l("Video link (sent only to people who RSVP)"), validators=[Optional(), URL(), Length(max=500)]
     )
-    capacity = IntegerField(_l("Capacity (people, guests included)"), validators=[Optional()])
+    capacity = IntegerField(
+        _l("Capacity (people, guests included)"), validators=[Optional(), NumberRange(max=MAX_CAPACITY)]
+    )
+    max_guests = IntegerField(
+        _l("Guests per RSVP"), default=DEFAULT_MAX_GUESTS, validators=[Optional(), NumberRange(0, MAX_GUESTS)]
+    )
     languages = StringField(_l("Languages spoken"), validators=[Optional(), Length(max=200)])
     interpretation = StringField(_l("Interpretation offered"), validators=[Optional(), Length(max=200)])
     childcare = BooleanField(_l("Childcare offered"))
@@ -59,21 +65,19 @@ class ForumForm(FlaskForm):
     official_ids = SelectMultipleField(_l("Officials invited"), coerce=int, validators=[Optional()])
 
 
-class RSVPForm(FlaskForm):
-    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
-    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
-    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-    zip_code = StringField(_l("ZIP code"), validators=[DataRequired(), Length(max=10)])
+class RSVPForm(IdentityForm):
+    """The identity part every public action shares (honeypot, ZIP to county), and the seat."""
+
     guests = IntegerField(_l("Guests coming with you"), default=0, validators=[Optional(), NumberRange(0, MAX_GUESTS)])
     interpretation_language = StringField(
         _l("Interpretation needed (language)"), validators=[Optional(), Length(max=60)]
     )
     accessibility_needs = StringField(_l("Accessibility needs"), validators=[Optional(), Length(max=500)])
     childcare_needed = BooleanField(_l("I need childcare"))
-    email_updates = BooleanField(_l("Email me about this campaign."))
+    email_updates = BooleanField(CONSENT_EMAIL_UPDATES)
 
 
-class WalkInForm(FlaskForm):
+class WalkInForm(BaseForm):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
     last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
     email = StringField(_l("Email (optional)"), validators=[Optional(), Length(max=254)])
@@ -81,7 +85,7 @@ class WalkInForm(FlaskForm):
     email_updates = BooleanField(_l("They want emails about this campaign"))
 
 
-class PaperSignatureForm(FlaskForm):
+class PaperSignatureForm(BaseForm):
     """One line of a paper sheet. The fields come in the order of the printed sheet so the
     person typing never leaves the keyboard: Tab between fields, Enter to add."""
 
@@ -99,6 +103,6 @@ class PaperSignatureForm(FlaskForm):
     signed_on = DateField(_l("Date signed (empty: the forum's day)"), validators=[Optional()])
 
 
-class PaperImportForm(FlaskForm):
+class PaperImportForm(BaseForm):
     petition = SelectField(_l("Petition"))
     file = FileField(_l("CSV file"), validators=[FileRequired()])

@@ -99,6 +99,7 @@ class Forum(db.Model):
     accessibility_notes: Mapped[str | None] = mapped_column(Text)
     virtual_url: Mapped[str | None] = mapped_column(String(500))  # sent only to registrants
     capacity: Mapped[int | None]  # people, guests included; None: no limit
+    max_guests: Mapped[int] = mapped_column(default=4, server_default="4")  # per RSVP, set by the organizer
     languages: Mapped[str | None] = mapped_column(String(200))  # "English, Spanish"
     interpretation: Mapped[str | None] = mapped_column(String(200))  # "Spanish, Hmong on request"
     childcare: Mapped[bool] = mapped_column(default=False)
@@ -118,6 +119,7 @@ class Forum(db.Model):
 
 
 class RSVPStatus(enum.StrEnum):
+    PENDING = "pending"  # waiting for the email link: holds no seat, hears no address
     GOING = "going"
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"
@@ -147,6 +149,8 @@ class RSVP(db.Model):
     email_updates: Mapped[bool] = mapped_column(default=False)
     locale: Mapped[str] = mapped_column(String(5), default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the mailbox proved itself and the RSVP took a seat or its place in the waitlist.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -158,6 +162,11 @@ class RSVP(db.Model):
     @property
     def party_size(self) -> int:
         return 1 + self.guests
+
+    @property
+    def holds_seat(self) -> bool:
+        """Only a seat holder hears a house meeting's address and the video link."""
+        return self.status is RSVPStatus.GOING
 
 
 class ForumReminder(db.Model):

@@ -5,26 +5,36 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
-from itsdangerous import BadSignature
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
-from campaign.campaigns.models import Campaign, Organization
+from campaign.campaigns.models import Campaign, CampaignStatus, Organization
 from campaign.campaigns.services import checked_slug
 from campaign.core.errors import Conflict, DomainError, NotFound
 from campaign.core.text import blank_to_none
+from campaign.core.tokens import TokenPurpose
 from campaign.core.types import utcnow
+from campaign.core.urls import external_url
 from campaign.extensions import db
 from campaign.forums.models import RSVP, Accessibility, Forum, ForumKind, ForumStatus, RSVPStatus
-from campaign.forums.notices import cancel_serializer, mail_rsvp
+from campaign.forums.notices import CANCELLATION, mail_rsvp
 from campaign.forums.reminders import plan_reminders
-from campaign.geo.services import county_timezone, get_county, lookup_zip
+from campaign.geo.services import county_timezone, get_county, zone_for
 from campaign.officials.models import Official
-from campaign.people.services import clean_email, person_for
+from campaign.people import pending
+from campaign.people.services import MAX_NAME, clean_email, clean_line, person_for, resolve_home_county
 
-MAX_GUESTS = 20
+MAX_GUESTS = 20  # the most an organizer may allow per RSVP
+DEFAULT_MAX_GUESTS = 4
+CONFIRMATION = TokenPurpose(
+    "rsvp-confirm",
+    invalid=_l("This confirmation link is not valid. RSVP again to get a new one."),
+    expired=_l("This confirmation link has expired. RSVP again to get a new one."),
+    max_age=14 * 24 * 3600,
+)
 
 
 @dataclass
@@ -46,21 +56,13 @@ class ForumInput:
     accessibility_notes: str | None = None
     virtual_url: str | None = None
     capacity: int | None = None
+    max_guests: int = DEFAULT_MAX_GUESTS
     languages: str | None = None
     interpretation: str | None = None
     childcare: bool = False
     speakers: str | None = None
     partner_ids: list[int] = field(default_factory=list)
     official_ids: list[int] = field(default_factory=list)
-
-
-def zone_for(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise DomainError(
-            _("%(zone)s is not a time zone we know, such as America/Chicago.", zone=name), field="timezone"
-        ) from None
 
 
 def schedule(campaign: Campaign, data: ForumInput, forum: Forum | None = None, now: datetime | None = None) -> Forum:
@@ -78,6 +80,8 @@ def schedule(campaign: Campaign, data: ForumInput, forum: Forum | None = None, n
         raise DomainError(_("A new forum cannot start in the past."), field="starts_at")
     if data.capacity is not None and data.capacity < 0:
         raise DomainError(_("Capacity cannot be below zero. Leave it empty for no limit."), field="capacity")
+    if not 0 <= data.max_guests <= MAX_GUESTS:
+        raise DomainError(_("Allow between 0 and %(max)s guests per RSVP.", max=MAX_GUESTS), field="max_guests")
     venue_address, virtual_url = blank_to_none(data.venue_address), blank_to_none(data.virtual_url)
     if not venue_address and not virtual_url:
         raise DomainError(_("Give an address, a video link, or both."), field="venue_address")
@@ -104,7 +108,7 @@ def schedule(campaign: Campaign, data: ForumInput, forum: Forum | None = None, n
     )
     forum.address_after_rsvp = data.address_after_rsvp
     forum.accessibility, forum.accessibility_notes = data.accessibility, blank_to_none(data.accessibility_notes)
-    forum.capacity, forum.childcare = data.capacity, data.childcare
+    forum.capacity, forum.max_guests, forum.childcare = data.capacity, data.max_guests, data.childcare
     forum.languages, forum.interpretation = blank_to_none(data.languages), blank_to_none(data.interpretation)
     forum.speakers = blank_to_none(data.speakers)
     forum.partners, forum.invited_officials = partners, officials
@@ -129,9 +133,12 @@ def cancel_forum(forum: Forum) -> Forum:
 
 
 def _tell_registrants(forum: Forum, template: str) -> None:
-    """Everyone coming or waiting who can be written to (walk-ins may have left no email)."""
+    """Everyone coming or waiting who can be written to (walk-ins may have left no email;
+    an RSVP never confirmed hears nothing more)."""
     query = select(RSVP).where(
-        RSVP.forum_id == forum.id, RSVP.status != RSVPStatus.CANCELLED, RSVP.person_id.is_not(None)
+        RSVP.forum_id == forum.id,
+        RSVP.status.in_([RSVPStatus.GOING, RSVPStatus.WAITLISTED]),
+        RSVP.person_id.is_not(None),
     )
     for rsvp in db.session.scalars(query.order_by(RSVP.id)):
         mail_rsvp(rsvp, template)
@@ -161,6 +168,7 @@ class RSVPInput:
     last_name: str
     email: str
     zip_code: str
+    county: str | None = None  # FIPS code picked when the ZIP does not tell
     guests: int = 0
     interpretation_language: str | None = None
     accessibility_needs: str | None = None
@@ -169,72 +177,144 @@ class RSVPInput:
     locale: str = "en"
 
 
-def rsvp(forum: Forum, data: RSVPInput, now: datetime | None = None) -> RSVP:
-    """Register someone (with guests). Full: they join the waitlist. A party that only
-    partly fits is refused with the seats left, so nobody is half registered."""
-    now = now or utcnow()
+def _check_open(forum: Forum, now: datetime) -> None:
     if forum.status is not ForumStatus.SCHEDULED or forum.starts_at <= now:
         raise Conflict(_("This forum no longer takes RSVPs."))
-    if not 0 <= data.guests <= MAX_GUESTS:
-        raise DomainError(_("Bring between 0 and %(max)s guests.", max=MAX_GUESTS), field="guests")
-    first_name, last_name = (data.first_name or "").strip(), (data.last_name or "").strip()
-    if not first_name or not last_name:
-        raise DomainError(_("This field is required."), field="first_name" if not first_name else "last_name")
+
+
+def rsvp(forum: Forum, data: RSVPInput, now: datetime | None = None) -> RSVP:
+    """Ask for a seat (with guests) and mail the link that takes it.
+
+    Nothing is held until the mailbox proves itself: a first RSVP waits as pending, holding
+    no seat; a repeat by a known email leaves the RSVP as it is and keeps the new details
+    for its link (people.pending). Both answer, and mail, alike. A party bigger than the
+    seats left, when nobody waits, is refused with the number every visitor sees.
+    """
+    _check_open(forum, now or utcnow())
+    if not 0 <= data.guests <= forum.max_guests:
+        raise DomainError(_("Bring between 0 and %(max)s guests.", max=forum.max_guests), field="guests")
+    first_name = clean_line(data.first_name, "first_name", MAX_NAME, required=True)
+    last_name = clean_line(data.last_name, "last_name", MAX_NAME, required=True)
     email = clean_email(data.email)
-    place = lookup_zip(data.zip_code)
-    county_fips = place.county.fips if place.county else None
-    _lock(forum)
-    person = person_for(email, first_name, last_name, place.zip_code, county_fips, data.locale)
-    existing = db.session.scalar(select(RSVP).where(RSVP.forum_id == forum.id, RSVP.person_id == person.id))
-    if existing is not None and existing.status is not RSVPStatus.CANCELLED:
-        holding = existing.party_size if existing.status is RSVPStatus.GOING else 0
-    else:
-        holding = 0
-    party = 1 + data.guests
-    if forum.capacity is None:
-        status = RSVPStatus.GOING
-    else:
-        free = forum.capacity - seats_taken(forum) + holding
-        queue = waiting_count(forum) - (1 if existing is not None and existing.status is RSVPStatus.WAITLISTED else 0)
-        if party <= free and (queue == 0 or holding):
-            status = RSVPStatus.GOING
-        elif free > 0 and party > free and not queue:
-            raise DomainError(
-                _(
-                    "Only %(free)s seats are left: come with fewer guests, or the whole party joins the waitlist "
-                    "when the forum is full.",
-                    free=free,
-                ),
-                field="guests",
-            )
+    place, county = resolve_home_county(data.zip_code, data.county)
+    details = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "zip_code": place.zip_code,
+        "county_fips": county.fips,
+        "guests": data.guests,
+        "interpretation_language": clean_line(data.interpretation_language, "interpretation_language", 60, False),
+        "accessibility_needs": clean_line(data.accessibility_needs, "accessibility_needs", 500, False),
+        "childcare_needed": data.childcare_needed and forum.childcare,
+        "email_updates": data.email_updates,
+        "locale": data.locale,
+    }
+    free = seats_left(forum)
+    if free is not None and 0 < free < 1 + data.guests and not waiting_count(forum):
+        message = _(
+            "Only %(free)s seats are left: come with fewer guests, or the whole party joins the waitlist "
+            "when the forum is full.",
+            free=free,
+        )
+        raise DomainError(message, field="guests")
+
+    person = person_for(email, first_name, last_name, place.zip_code, county.fips, data.locale)
+    record = _existing(forum, person.id)
+    if record is None:
+        # By id: setting `forum` would load its RSVP list, flushing this one before it is added.
+        record = RSVP(forum_id=forum.id, person_id=person.id, status=RSVPStatus.PENDING, **details)
+        try:
+            with db.session.begin_nested():
+                db.session.add(record)
+        except IntegrityError:  # the same person's other tab or double click won the race
+            record = _existing(forum, person.id)
         else:
-            status = RSVPStatus.WAITLISTED
-    record = existing or RSVP(forum=forum, person=person)
-    record.status, record.guests = status, data.guests
-    record.first_name, record.last_name = first_name, last_name
-    record.zip_code, record.county_fips = place.zip_code, county_fips
-    record.interpretation_language = blank_to_none(data.interpretation_language)
-    record.accessibility_needs = blank_to_none(data.accessibility_needs)
-    record.childcare_needed, record.email_updates, record.locale = (
-        data.childcare_needed,
-        data.email_updates,
-        data.locale,
-    )
-    record.cancelled_at = None
-    db.session.add(record)
-    db.session.flush()
-    mail_rsvp(record, "forums/rsvp_going" if status is RSVPStatus.GOING else "forums/rsvp_waitlisted")
+            _mail_confirmation(record, pending.first_link(CONFIRMATION, record), data.locale)
+            return record
+    _mail_confirmation(record, pending.propose(CONFIRMATION, person, record.id, details), data.locale)
     return record
 
 
-def rsvp_for_token(forum: Forum, token: str) -> RSVP:
-    try:
-        rsvp_id, person_id = cancel_serializer().loads(token)
-    except (BadSignature, ValueError, TypeError):
-        raise DomainError(_("This cancellation link is not valid.")) from None
-    record = db.session.get(RSVP, rsvp_id)
+def _existing(forum: Forum, person_id: int) -> RSVP | None:
+    return db.session.scalar(select(RSVP).where(RSVP.forum_id == forum.id, RSVP.person_id == person_id))
+
+
+def _mail_confirmation(record: RSVP, token: str, locale: str) -> None:
+    link = external_url("forums.confirm_rsvp", slug=record.forum.slug, token=token)
+    mail_rsvp(record, "forums/rsvp_confirm", calendar=False, locale=locale, throttle=True, link=link)
+
+
+def seats_left(forum: Forum) -> int | None:
+    """Free seats as every visitor sees them (None: no limit)."""
+    return None if forum.capacity is None else max(forum.capacity - seats_taken(forum), 0)
+
+
+def rsvp_details(record: RSVP) -> dict:
+    """What a first confirmation records: the RSVP as it was given."""
+    return {
+        "first_name": record.first_name,
+        "last_name": record.last_name,
+        "zip_code": record.zip_code,
+        "county_fips": record.county_fips,
+        "guests": record.guests,
+        "interpretation_language": record.interpretation_language,
+        "accessibility_needs": record.accessibility_needs,
+        "childcare_needed": record.childcare_needed,
+        "email_updates": record.email_updates,
+    }
+
+
+def rsvp_for_confirmation(forum: Forum, token: str) -> pending.Confirmation[RSVP]:
+    confirmation = pending.load(CONFIRMATION, token, RSVP, rsvp_details)
+    if confirmation.record.forum_id != forum.id:
+        raise CONFIRMATION.refuse()
+    return confirmation
+
+
+def confirm_rsvp(forum: Forum, token: str, now: datetime | None = None) -> RSVP:
+    """The mailbox is proven: take a seat, or a place in the waitlist, with the details the
+    link names. Using a link twice is harmless."""
+    confirmation = rsvp_for_confirmation(forum, token)
+    record = confirmation.record
+    if confirmation.already_used or (confirmation.change is None and record.status is not RSVPStatus.PENDING):
+        return record
+    return take_seat(record, confirmation, now)
+
+
+def take_seat(record: RSVP, confirmation: pending.Confirmation | None = None, now: datetime | None = None) -> RSVP:
+    """Seat a proven RSVP (or queue it), applying the change its link carried. A seat holder
+    who brings more guests than the seats left keeps their RSVP as it was."""
+    now = now or utcnow()
+    forum = record.forum
+    _check_open(forum, now)
+    _lock(forum)
+    db.session.refresh(record)  # as it stands now that seats are counted one at a time
+    was = record.status
+    others = seats_taken(forum) - (record.party_size if was is RSVPStatus.GOING else 0)
+    if confirmation is not None:
+        pending.apply(confirmation)
+    if was is RSVPStatus.GOING:
+        if forum.capacity is not None and others + record.party_size > forum.capacity:
+            message = _(
+                "Only %(free)s seats are left, so your RSVP stays as it was. Come with fewer guests, or keep it.",
+                free=max(forum.capacity - others, 0),
+            )
+            raise Conflict(message)
+    elif was is not RSVPStatus.WAITLISTED:  # pending, or cancelled and back
+        fits = forum.capacity is None or (others + record.party_size <= forum.capacity and not waiting_count(forum))
+        record.status = RSVPStatus.GOING if fits else RSVPStatus.WAITLISTED
+        record.confirmed_at, record.cancelled_at = now, None
+    db.session.flush()
+    promote_waitlist(forum)  # a smaller party may have freed seats
+    mail_rsvp(record, "forums/rsvp_going" if record.holds_seat else "forums/rsvp_waitlisted")
+    return record
+
+
+def rsvp_for_cancel_token(forum: Forum, token: str) -> RSVP:
+    record_id, person_id = CANCELLATION.load(token, 2)
+    record = db.session.get(RSVP, record_id)
     if record is None or record.person_id != person_id or record.forum_id != forum.id:
-        raise DomainError(_("This cancellation link is not valid."))
+        raise CANCELLATION.refuse()
     return record
 
 
@@ -253,7 +333,7 @@ def promote_waitlist(forum: Forum) -> list[RSVP]:
     waiting = select(RSVP).where(RSVP.forum_id == forum.id, RSVP.status == RSVPStatus.WAITLISTED)
     free = None if forum.capacity is None else forum.capacity - seats_taken(forum)
     promoted = []
-    for record in db.session.scalars(waiting.order_by(RSVP.created_at, RSVP.id)).all():
+    for record in db.session.scalars(waiting.order_by(RSVP.confirmed_at, RSVP.id)).all():
         if free is not None and record.party_size > free:
             break
         record.status, record.promoted_at = RSVPStatus.GOING, utcnow()
@@ -265,15 +345,25 @@ def promote_waitlist(forum: Forum) -> list[RSVP]:
     return promoted
 
 
-def get_forum(slug: str) -> Forum:
+def get_forum(slug: str, include_drafts: bool = False) -> Forum:
+    """A forum by its address. A draft campaign's forums are for organizers only."""
     forum = db.session.scalar(select(Forum).where(Forum.slug == slug))
-    if forum is None:
+    if forum is None or (not include_drafts and not forum.campaign.status.is_public):
         raise NotFound(_("There is no forum at this address."))
     return forum
 
 
 def upcoming(county_fips: str | None = None, kind: ForumKind | None = None, now: datetime | None = None) -> list[Forum]:
-    query = select(Forum).where(Forum.ends_at > (now or utcnow()), Forum.status != ForumStatus.COMPLETED)
+    """Public forums still to come (a draft campaign's stay hidden)."""
+    query = (
+        select(Forum)
+        .join(Forum.campaign)
+        .where(
+            Forum.ends_at > (now or utcnow()),
+            Forum.status != ForumStatus.COMPLETED,
+            Campaign.status != CampaignStatus.DRAFT,
+        )
+    )
     if county_fips:
         query = query.where(Forum.county_fips == county_fips)
     if kind:

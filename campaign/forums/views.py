@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from babel.dates import format_time
 from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from campaign.campaigns.services import get_campaign
-from campaign.core.errors import DomainError
-from campaign.core.forms import submit
 from campaign.core.i18n import current_language, wall_clock
-from campaign.extensions import db, limiter
+from campaign.core.limits import limit_actions
+from campaign.core.tokens import confirmable_page
 from campaign.forums import services
 from campaign.forums.calendar import calendar_for
 from campaign.forums.forms import RSVPForm
-from campaign.forums.models import FORUM_KIND_LABELS, Forum, ForumKind, RSVPStatus
+from campaign.forums.models import FORUM_KIND_LABELS, Forum, ForumKind
+from campaign.people.forms import public_action_limit, submit_identity
+from campaign.people.services import CONSENT_EMAIL_UPDATES
 
 bp = Blueprint("forums", __name__)
 
@@ -46,40 +48,58 @@ def index():
     return render_template("forums/index.html", forums=forums, kinds=FORUM_KIND_LABELS, kind=kind, county=county)
 
 
-@bp.route("/forums/<slug>", methods=["GET", "POST"])
-@limiter.limit("30 per 10 minutes", methods=["POST"])
+@bp.get("/forums/<slug>")
 def show(slug: str):
+    forum = services.get_forum(slug, include_drafts=current_user.is_authenticated)
+    return _page(forum, RSVPForm())
+
+
+@bp.post("/forums/<slug>")
+@limit_actions(public_action_limit)
+def register(slug: str):
     forum = services.get_forum(slug)
     form = RSVPForm()
+    record, status = submit_identity(form, lambda: services.rsvp(forum, _rsvp_input(form)))
+    if record is None:
+        return _page(forum, form, status)
+    return redirect(url_for(".registered", slug=slug), code=303)
 
-    def register():
-        return services.rsvp(
-            forum,
-            services.RSVPInput(
-                first_name=form.first_name.data,
-                last_name=form.last_name.data,
-                email=form.email.data,
-                zip_code=form.zip_code.data,
-                guests=form.guests.data or 0,
-                interpretation_language=form.interpretation_language.data,
-                accessibility_needs=form.accessibility_needs.data,
-                childcare_needed=form.childcare_needed.data,
-                email_updates=form.email_updates.data,
-                locale=current_language(),
-            ),
-        )
 
-    record, status = submit(form, register)
-    if record is not None:
-        waiting = record.status is RSVPStatus.WAITLISTED
-        return redirect(url_for(".registered", slug=slug, waitlist=1 if waiting else None), code=303)
-    return render_template("forums/show.html", forum=forum, form=form, seats_taken=services.seats_taken(forum)), status
+def _page(forum: Forum, form: RSVPForm, status: int = 200):
+    return render_template("forums/show.html", forum=forum, form=form, seats_left=services.seats_left(forum)), status
+
+
+def _rsvp_input(form: RSVPForm) -> services.RSVPInput:
+    return services.RSVPInput(
+        first_name=form.first_name.data,
+        last_name=form.last_name.data,
+        email=form.email.data,
+        zip_code=form.zip_code.data,
+        county=form.county.data,
+        guests=form.guests.data or 0,
+        interpretation_language=form.interpretation_language.data,
+        accessibility_needs=form.accessibility_needs.data,
+        childcare_needed=form.childcare_needed.data,
+        email_updates=form.email_updates.data,
+        locale=current_language(),
+    )
 
 
 @bp.get("/forums/<slug>/registered")
 def registered(slug: str):
-    return render_template(
-        "forums/registered.html", forum=services.get_forum(slug), waitlist=bool(request.args.get("waitlist"))
+    return render_template("forums/registered.html", forum=services.get_forum(slug))
+
+
+@bp.route("/forums/<slug>/confirm/<token>", methods=["GET", "POST"])
+def confirm_rsvp(slug: str, token: str):
+    """GET shows every detail the button will record; only the POST takes the seat."""
+    forum = services.get_forum(slug)
+    return confirmable_page(
+        "forums/confirm.html",
+        lambda: services.rsvp_for_confirmation(forum, token),
+        lambda _confirmation: services.confirm_rsvp(forum, token),
+        forum=forum,
+        consent_email_updates=CONSENT_EMAIL_UPDATES,
     )
 
 
@@ -98,12 +118,9 @@ def campaign_ics(slug: str):
 def cancel_rsvp(slug: str, token: str):
     """GET shows a button; only the POST cancels (mail scanners open links)."""
     forum = services.get_forum(slug)
-    try:
-        record = services.rsvp_for_token(forum, token)
-    except DomainError as error:
-        return render_template("forums/cancel.html", forum=forum, invalid=error.message), 400
-    if request.method == "POST":
-        services.cancel_rsvp(record)
-        db.session.commit()
-        return render_template("forums/cancel.html", forum=forum, record=record, done=True, invalid=None)
-    return render_template("forums/cancel.html", forum=forum, record=record, done=False, invalid=None)
+    return confirmable_page(
+        "forums/cancel.html",
+        lambda: services.rsvp_for_cancel_token(forum, token),
+        services.cancel_rsvp,
+        forum=forum,
+    )

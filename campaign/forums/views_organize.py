@@ -13,7 +13,9 @@ from campaign.campaigns.services import all_organizations, get_campaign
 from campaign.core.errors import DomainError
 from campaign.core.forms import submit
 from campaign.core.i18n import current_language
+from campaign.core.pagination import page_number
 from campaign.core.permissions import role_required
+from campaign.core.text import ascii_int
 from campaign.extensions import db
 from campaign.forums import checkin, services
 from campaign.forums.forms import ForumForm, PaperImportForm, PaperSignatureForm, WalkInForm
@@ -62,6 +64,7 @@ def _forum_input(form: ForumForm) -> services.ForumInput:
         accessibility_notes=form.accessibility_notes.data,
         virtual_url=form.virtual_url.data,
         capacity=form.capacity.data,
+        max_guests=form.max_guests.data if form.max_guests.data is not None else services.DEFAULT_MAX_GUESTS,
         languages=form.languages.data,
         interpretation=form.interpretation.data,
         childcare=form.childcare.data,
@@ -89,7 +92,7 @@ def new(campaign_slug: str):
 @bp.route("/forums/<slug>/edit", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def edit(slug: str):
-    forum = services.get_forum(slug)
+    forum = services.get_forum(slug, include_drafts=True)
     return _edit(forum.campaign, forum)
 
 
@@ -97,7 +100,7 @@ def edit(slug: str):
 @role_required(Role.ORGANIZER)
 def cancel_forum(slug: str):
     try:
-        services.cancel_forum(services.get_forum(slug))
+        services.cancel_forum(services.get_forum(slug, include_drafts=True))
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -110,7 +113,7 @@ def cancel_forum(slug: str):
 @bp.get("/forums/<slug>")
 @role_required(Role.VIEWER)
 def rsvps(slug: str):
-    forum = services.get_forum(slug)
+    forum = services.get_forum(slug, include_drafts=True)
     return render_template(
         "forums/organize/rsvps.html",
         forum=forum,
@@ -128,7 +131,7 @@ def rsvps(slug: str):
 @bp.get("/forums/<slug>/check-in")
 @role_required(Role.ORGANIZER)
 def check_in(slug: str, walk_in_form: WalkInForm | None = None, status: int = 200):
-    forum = services.get_forum(slug)
+    forum = services.get_forum(slug, include_drafts=True)
     search = request.args.get("q", "").strip()[:100]
     return render_template(
         "forums/organize/check_in.html",
@@ -143,7 +146,7 @@ def check_in(slug: str, walk_in_form: WalkInForm | None = None, status: int = 20
 @bp.post("/forums/<slug>/check-in/<int:rsvp_id>")
 @role_required(Role.ORGANIZER)
 def mark_attended(slug: str, rsvp_id: int):
-    forum = services.get_forum(slug)
+    forum = services.get_forum(slug, include_drafts=True)
     record = checkin.get_rsvp(forum, rsvp_id)
     undo = request.form.get("undo") == "1"
     try:
@@ -163,7 +166,7 @@ def mark_attended(slug: str, rsvp_id: int):
 @bp.post("/forums/<slug>/walk-in")
 @role_required(Role.ORGANIZER)
 def walk_in(slug: str):
-    forum = services.get_forum(slug)
+    forum = services.get_forum(slug, include_drafts=True)
     form = WalkInForm()
 
     def register():
@@ -204,12 +207,12 @@ def _chosen_petition(forum: Forum, slug: str | None):
 @bp.route("/forums/<slug>/paper", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def paper_entry(slug: str):
-    forum = services.get_forum(slug)
+    forum = services.get_forum(slug, include_drafts=True)
     form = PaperSignatureForm()
     form.petition.choices = _petition_choices(forum)
     if not form.is_submitted():
         form.petition.data = request.args.get("petition") or form.petition.data
-        form.sheet_number.data = request.args.get("sheet", type=int)
+        form.sheet_number.data = ascii_int(request.args.get("sheet"), 1)
 
     def add():
         return paper.add_paper_signature(
@@ -245,7 +248,7 @@ def paper_entry(slug: str):
 @bp.route("/forums/<slug>/paper/import", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def paper_import(slug: str):
-    forum = services.get_forum(slug)
+    forum = services.get_forum(slug, include_drafts=True)
     form = PaperImportForm()
     form.petition.choices = _petition_choices(forum)
 
@@ -276,7 +279,7 @@ def paper_import(slug: str):
 @role_required(Role.VIEWER)
 def import_report(import_id: int):
     record = csv_import.get_import(import_id)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     rows, more = csv_import.report_rows(record, page)
     return render_template(
         "forums/organize/import_report.html",

@@ -160,7 +160,7 @@ def download(public_id: str):
 @bp.get("/organize/forums/<slug>/sign-in-sheet.pdf")
 @role_required(Role.VIEWER)
 def signin_sheet(slug: str):
-    forum = get_forum(slug)
+    forum = get_forum(slug, include_drafts=True)
     blank = request.args.get("blank", str(DEFAULT_BLANK_ROWS))
     if not re.fullmatch(r"[0-9]{1,3}", blank) or int(blank) > MAX_BLANK_ROWS:
         # The error page itself, since the HTTP error handler shows no description.

@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from campaign.campaigns.services import checked_slug
 from campaign.core.errors import Conflict, DomainError, NotFound
-from campaign.core.text import blank_to_none
+from campaign.core.forms import MAX_GOAL
+from campaign.core.hashing import ip_hash
+from campaign.core.text import ascii_int, blank_to_none
+from campaign.core.tokens import TokenPurpose
 from campaign.core.types import utcnow
 from campaign.core.urls import external_url
 from campaign.extensions import db
 from campaign.geo.services import resolve_county
 from campaign.officials.models import Official
 from campaign.outbox.services import enqueue as enqueue_mail
+from campaign.people import pending
 from campaign.people.models import Person
 from campaign.people.services import (
     CONSENT_EMAIL_UPDATES,
@@ -39,8 +40,13 @@ from campaign.petitions.models import FieldRule, Petition, PetitionCounty, Petit
 
 MAX_COMMENT = 1000
 MAX_ADDRESS = 200
-CONFIRM_SALT = "signature-confirm"
 CONFIRM_MAX_AGE = 14 * 24 * 3600
+CONFIRMATION = TokenPurpose(
+    "signature-confirm",
+    invalid=_l("This confirmation link is not valid. Sign again to get a new one."),
+    expired=_l("This confirmation link has expired. Sign again to get a new one."),
+    max_age=CONFIRM_MAX_AGE,
+)
 
 CONSENT_SHOW_NAME = _l("Show my first name, last initial and county on the petition page.")
 
@@ -82,24 +88,23 @@ def checked_phone(phone: str | None) -> str | None:
     return phone
 
 
-def ip_hash(ip: str | None) -> str | None:
-    """A keyed hash: lets abuse review group signatures by address without storing it."""
-    if not ip:
-        return None
-    key = hashlib.sha256(b"signature-ip:" + current_app.config["SECRET_KEY"].encode()).digest()
-    return hmac.new(key, ip.encode(), hashlib.sha256).hexdigest()
+def consent_boxes(show_publicly: bool, email_updates: bool) -> list[tuple[str, bool]]:
+    """The sign form's boxes as the person saw them, and whether they ticked each: recorded
+    with the signature, and shown on the confirmation page before the click."""
+    return [(CONSENT_SHOW_NAME, show_publicly), (CONSENT_EMAIL_UPDATES, email_updates)]
 
 
 def consent_text(show_publicly: bool, email_updates: bool, locale: str) -> str:
     """The wording the person saw for each box and whether they ticked it, in their language."""
-    return consent_record([(CONSENT_SHOW_NAME, show_publicly), (CONSENT_EMAIL_UPDATES, email_updates)], locale)
+    return consent_record(consent_boxes(show_publicly, email_updates), locale)
 
 
 def sign(petition: Petition, data: SignatureInput) -> Signature:
     """Record a signature (pending until confirmed) and mail the confirmation link.
 
-    A repeat signature answers exactly as a first one: a pending one gets a fresh link, a
-    confirmed one a note that it is already counted. Nothing tells the page which happened.
+    A repeat signature answers exactly as a first one, and changes nothing until its mailbox
+    proves itself: a pending one gets a link that confirms it with the details just given,
+    a confirmed one a note that it is already counted. Nothing tells the page which happened.
     """
     if not petition.is_open:
         raise Conflict(_("This petition is not open for signatures."))
@@ -112,7 +117,7 @@ def sign(petition: Petition, data: SignatureInput) -> Signature:
     comment = clean_comment(data.comment)
 
     person = person_for(email, first_name, last_name, place.zip_code, county.fips, data.locale)
-    values = {
+    details = {
         "first_name": first_name,
         "last_name": last_name,
         "zip_code": place.zip_code,
@@ -124,27 +129,24 @@ def sign(petition: Petition, data: SignatureInput) -> Signature:
         "show_publicly": data.show_publicly,
         "email_updates": data.email_updates,
         "consent_text": consent_text(data.show_publicly, data.email_updates, data.locale),
-        "consented_at": utcnow(),
         "locale": data.locale,
         "ip_hash": ip_hash(data.ip),
     }
     signature = existing_signature(petition, person)
     if signature is None:
-        signature = Signature(petition=petition, person=person, created_at=utcnow(), **values)
+        signature = Signature(petition=petition, person=person, created_at=utcnow(), consented_at=utcnow(), **details)
         try:
             with db.session.begin_nested():
                 db.session.add(signature)
         except IntegrityError:  # the same person's other tab or double click won the race
             signature = existing_signature(petition, person)
         else:
-            _mail_confirmation(signature, email)
+            _mail_confirmation(signature, email, pending.first_link(CONFIRMATION, signature), details)
             return signature
     if signature.status is SignatureStatus.PENDING:
-        for name, value in values.items():  # the latest details win until confirmed
-            setattr(signature, name, value)
-        _mail_confirmation(signature, email)
+        _mail_confirmation(signature, email, pending.propose(CONFIRMATION, person, signature.id, details), details)
     elif signature.status is SignatureStatus.CONFIRMED:
-        enqueue_mail(email, "petitions/already_signed", _mail_context(signature), signature.locale)
+        enqueue_mail(email, "petitions/already_signed", _mail_context(signature), signature.locale, throttle=True)
     return signature
 
 
@@ -152,14 +154,6 @@ def existing_signature(petition: Petition, person: Person) -> Signature | None:
     return db.session.scalar(
         select(Signature).where(Signature.petition_id == petition.id, Signature.person_id == person.id)
     )
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CONFIRM_SALT)
-
-
-def confirmation_token(signature: Signature) -> str:
-    return _serializer().dumps({"s": signature.id, "p": signature.person_id})
 
 
 def _mail_context(signature: Signature) -> dict:
@@ -171,29 +165,44 @@ def _mail_context(signature: Signature) -> dict:
     }
 
 
-def _mail_confirmation(signature: Signature, email: str) -> None:
-    db.session.flush()
-    link = external_url("petitions.confirm", slug=signature.petition.slug, token=confirmation_token(signature))
+def _mail_confirmation(signature: Signature, email: str, token: str, details: dict) -> None:
+    """The link, in the language of the form just sent (a repeat may change it)."""
+    link = external_url("petitions.confirm", slug=signature.petition.slug, token=token)
     context = _mail_context(signature) | {"link": link, "days": CONFIRM_MAX_AGE // 86400}
-    enqueue_mail(email, "petitions/confirm_signature", context, signature.locale)
+    enqueue_mail(email, "petitions/confirm_signature", context, details["locale"], throttle=True)
 
 
-def signature_for_token(petition: Petition, token: str) -> Signature:
-    try:
-        data = _serializer().loads(token, max_age=CONFIRM_MAX_AGE)
-    except SignatureExpired:
-        raise DomainError(_("This confirmation link has expired. Sign again to get a new one.")) from None
-    except BadSignature:
-        raise DomainError(_("This confirmation link is not valid. Sign again to get a new one.")) from None
-    signature = db.session.get(Signature, data.get("s")) if isinstance(data, dict) else None
-    if signature is None or signature.person_id != data.get("p") or signature.petition_id != petition.id:
-        raise DomainError(_("This confirmation link is not valid. Sign again to get a new one."))
-    return signature
+def signature_details(signature: Signature) -> dict:
+    """What a first confirmation records: the signature as it was given."""
+    return {
+        "first_name": signature.first_name,
+        "last_name": signature.last_name,
+        "zip_code": signature.zip_code,
+        "city": signature.city,
+        "county_fips": signature.county_fips,
+        "street_address": signature.street_address,
+        "phone": signature.phone,
+        "comment": signature.comment,
+        "show_publicly": signature.show_publicly,
+        "email_updates": signature.email_updates,
+    }
+
+
+def signature_for_token(petition: Petition, token: str) -> pending.Confirmation[Signature]:
+    confirmation = pending.load(CONFIRMATION, token, Signature, signature_details)
+    if confirmation.record.petition_id != petition.id:
+        raise CONFIRMATION.refuse()
+    return confirmation
 
 
 def confirm(petition: Petition, token: str) -> Signature:
-    """Count the signature. Confirming twice is harmless; an invalidated one stays out."""
-    signature = signature_for_token(petition, token)
+    """Count the signature, with the details its link names. Confirming twice is harmless;
+    an invalidated signature stays out and keeps what it had."""
+    confirmation = signature_for_token(petition, token)
+    signature = confirmation.record
+    if signature.status is SignatureStatus.INVALIDATED:
+        return signature
+    pending.apply(confirmation)
     if signature.status is SignatureStatus.PENDING:
         signature.status = SignatureStatus.CONFIRMED
         signature.confirmed_at = utcnow()
@@ -252,11 +261,12 @@ def parse_county_lines(text: str) -> list[tuple[str, int | None]]:
         line = line.strip()
         if not line:
             continue
-        match = re.fullmatch(r"(.+?)(?:\s*[=:]?\s+(\d+))?", line)
+        match = re.fullmatch(r"(.+?)(?:\s*[=:]?\s+([0-9]+))?", line)
         county = resolve_county(match.group(1).strip())
-        goal = int(match.group(2)) if match.group(2) else None
-        if goal is not None and goal < 1:
-            raise DomainError(_("A county goal must be at least 1."), field="counties")
+        goal = ascii_int(match.group(2), 1, MAX_GOAL) if match.group(2) else None
+        if match.group(2) and goal is None:
+            message = _("A county goal must be from 1 to %(max)s.", max=format_number(MAX_GOAL))
+            raise DomainError(message, field="counties")
         entries[county.fips] = goal
     return list(entries.items())
 

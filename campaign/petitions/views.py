@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from campaign.core.errors import DomainError
 from campaign.core.i18n import current_language
 from campaign.core.limits import limit_actions
+from campaign.core.tokens import confirmable_page
 from campaign.core.urls import external_url
-from campaign.extensions import db
 from campaign.people.forms import public_action_limit, submit_identity
 from campaign.petitions import counts, services
 from campaign.petitions.forms import SignForm
@@ -71,14 +70,12 @@ def thanks(slug: str):
 
 @bp.route("/p/<slug>/confirm/<token>", methods=["GET", "POST"])
 def confirm(slug: str, token: str):
-    """GET shows a button and changes nothing: mail scanners open every link first."""
+    """GET shows every detail and consent the button will record; only the POST confirms."""
     petition = services.get_petition(slug)
-    try:
-        signature = services.signature_for_token(petition, token)
-    except DomainError as error:
-        return render_template("petitions/confirm.html", petition=petition, invalid=error.message), 400
-    if request.method == "POST":
-        services.confirm(petition, token)
-        db.session.commit()
-        return render_template("petitions/confirmed.html", petition=petition, signature=signature)
-    return render_template("petitions/confirm.html", petition=petition, signature=signature, invalid=None)
+    return confirmable_page(
+        "petitions/confirm.html",
+        lambda: services.signature_for_token(petition, token),
+        lambda _confirmation: services.confirm(petition, token),
+        petition=petition,
+        consent_boxes=services.consent_boxes,
+    )

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -13,9 +12,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from campaign.core.forms import DATETIME_LOCAL
+from campaign.core.forms import DATETIME_LOCAL, MAX_GOAL, BaseForm
 from campaign.people.forms import IdentityForm
 from campaign.people.services import CONSENT_EMAIL_UPDATES
 from campaign.pledges.models import PLEDGE_KIND_LABELS, PLEDGE_STATUS_LABELS, PledgeStatus
@@ -25,7 +24,7 @@ class CommitForm(IdentityForm):
     email_updates = BooleanField(CONSENT_EMAIL_UPDATES)
 
 
-class PledgeForm(FlaskForm):
+class PledgeForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     title_es = StringField(_l("Title in Spanish"), validators=[Optional(), Length(max=200)])
     slug = StringField(_l("Web address"), validators=[Optional(), Length(min=3, max=80)])
@@ -44,10 +43,10 @@ class PledgeForm(FlaskForm):
     official_id = SelectField(_l("Official to contact"), coerce=int, validate_choice=False)
     script = TextAreaField(_l("Suggested script"), validators=[Optional(), Length(max=5_000)])
     script_es = TextAreaField(_l("Suggested script in Spanish"), validators=[Optional(), Length(max=5_000)])
-    goal = IntegerField(_l("Goal (people committed)"), validators=[Optional()])
+    goal = IntegerField(_l("Goal (people committed)"), validators=[Optional(), NumberRange(max=MAX_GOAL)])
     threshold = IntegerField(
         _l("Counts only if this many people commit"),
-        validators=[Optional()],
+        validators=[Optional(), NumberRange(max=MAX_GOAL)],
         description=_l("Leave it empty for a pledge that counts whatever the number."),
     )
     deadline = DateField(_l("Deadline to commit"), validators=[Optional()])
@@ -58,7 +57,7 @@ class PledgeForm(FlaskForm):
     )
 
 
-class FulfilmentForm(FlaskForm):
+class FulfilmentForm(BaseForm):
     """Commitments ticked in the list (`undo`: mark them not done), or the one whose own
     button was pressed."""
 

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -22,13 +21,14 @@ from campaign.campaigns.models import Campaign
 from campaign.campaigns.services import checked_slug
 from campaign.core.errors import Conflict, DomainError, NotFound
 from campaign.core.text import blank_to_none
+from campaign.core.tokens import TokenPurpose
 from campaign.core.types import utcnow
 from campaign.core.urls import external_url
 from campaign.extensions import db
 from campaign.forums.models import Forum, ForumStatus
-from campaign.forums.services import zone_for
-from campaign.geo.services import county_timezone
+from campaign.geo.services import county_timezone, zone_for
 from campaign.officials.models import Official
+from campaign.people import pending
 from campaign.people.services import (
     CONSENT_EMAIL_UPDATES,
     MAX_NAME,
@@ -41,10 +41,15 @@ from campaign.people.services import (
 from campaign.pledges import reminders  # noqa: F401  (registers the reminder producer)
 from campaign.pledges.fulfilment import set_fulfilled, sync_attendance
 from campaign.pledges.models import Commitment, CommitmentStatus, FulfilledVia, Pledge, PledgeKind, PledgeStatus
-from campaign.pledges.notices import mail_commitment, report_serializer
+from campaign.pledges.notices import REPORT, mail_commitment
 
-CONFIRM_SALT = "commitment-confirm"
 CONFIRM_MAX_AGE = 14 * 24 * 3600
+CONFIRMATION = TokenPurpose(
+    "commitment-confirm",
+    invalid=_l("This confirmation link is not valid. Commit again to get a new one."),
+    expired=_l("This confirmation link has expired. Commit again to get a new one."),
+    max_age=CONFIRM_MAX_AGE,
+)
 
 
 # --- organizers write pledges ------------------------------------------------------------
@@ -148,8 +153,9 @@ class CommitmentInput:
 def commit(pledge: Pledge, data: CommitmentInput) -> Commitment:
     """Record a commitment (pending until confirmed) and mail the confirmation link.
 
-    Committing again answers exactly as the first time: a pending commitment gets a fresh
-    link, a confirmed one a note that it already counts. The page never tells which.
+    Committing again answers exactly as the first time and changes nothing until the mailbox
+    proves itself: a pending commitment gets a link that confirms it with the details just
+    given, a confirmed one a note that it already counts. The page never tells which.
     """
     if not pledge.is_open:
         raise Conflict(_("This pledge is not open for commitments."))
@@ -158,34 +164,37 @@ def commit(pledge: Pledge, data: CommitmentInput) -> Commitment:
     email = clean_email(data.email)
     place, county = resolve_home_county(data.zip_code, data.county)
     person = person_for(email, first_name, last_name, place.zip_code, county.fips, data.locale)
-    values = {
+    details = {
         "first_name": first_name,
         "last_name": last_name,
         "zip_code": place.zip_code,
         "county_fips": county.fips,
         "email_updates": data.email_updates,
-        "consent_text": consent_record([(CONSENT_EMAIL_UPDATES, data.email_updates)], data.locale),
-        "consented_at": utcnow(),
+        "consent_text": consent_record(consent_boxes(data.email_updates), data.locale),
         "locale": data.locale,
     }
     commitment = _existing(pledge, person.id)
     if commitment is None:
-        commitment = Commitment(pledge=pledge, person=person, created_at=utcnow(), **values)
+        commitment = Commitment(pledge=pledge, person=person, created_at=utcnow(), consented_at=utcnow(), **details)
         try:
             with db.session.begin_nested():
                 db.session.add(commitment)
         except IntegrityError:  # the same person's other tab or double click won the race
             commitment = _existing(pledge, person.id)
         else:
-            _mail_confirmation(commitment)
+            _mail_confirmation(commitment, pending.first_link(CONFIRMATION, commitment), details["locale"])
             return commitment
     if commitment.status is CommitmentStatus.PENDING:
-        for name, value in values.items():  # the latest details win until confirmed
-            setattr(commitment, name, value)
-        _mail_confirmation(commitment)
+        token = pending.propose(CONFIRMATION, person, commitment.id, details)
+        _mail_confirmation(commitment, token, details["locale"])
     else:
-        mail_commitment(commitment, "pledges/already_committed")
+        mail_commitment(commitment, "pledges/already_committed", throttle=True)
     return commitment
+
+
+def consent_boxes(email_updates: bool) -> list[tuple[str, bool]]:
+    """The commit form's box as the person saw it: recorded, and shown before the click."""
+    return [(CONSENT_EMAIL_UPDATES, email_updates)]
 
 
 def _existing(pledge: Pledge, person_id: int) -> Commitment | None:
@@ -194,55 +203,46 @@ def _existing(pledge: Pledge, person_id: int) -> Commitment | None:
     )
 
 
-def _confirm_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CONFIRM_SALT)
-
-
-def _mail_confirmation(commitment: Commitment) -> None:
-    db.session.flush()
-    token = _confirm_serializer().dumps({"c": commitment.id, "p": commitment.person_id})
+def _mail_confirmation(commitment: Commitment, token: str, locale: str) -> None:
     link = external_url("pledges.confirm", slug=commitment.pledge.slug, token=token)
-    mail_commitment(commitment, "pledges/confirm_commitment", link=link, days=CONFIRM_MAX_AGE // 86400)
+    days = CONFIRM_MAX_AGE // 86400
+    mail_commitment(commitment, "pledges/confirm_commitment", locale=locale, throttle=True, link=link, days=days)
 
 
-def _commitment_for(pledge: Pledge, commitment_id, person_id, invalid: str) -> Commitment:
-    commitment = db.session.get(Commitment, commitment_id) if isinstance(commitment_id, int) else None
-    if commitment is None or commitment.person_id != person_id or commitment.pledge_id != pledge.id:
-        raise DomainError(invalid)
-    return commitment
+def commitment_details(commitment: Commitment) -> dict:
+    """What a first confirmation records: the commitment as it was given."""
+    return {
+        "first_name": commitment.first_name,
+        "last_name": commitment.last_name,
+        "zip_code": commitment.zip_code,
+        "county_fips": commitment.county_fips,
+        "email_updates": commitment.email_updates,
+    }
 
 
-def commitment_for_token(pledge: Pledge, token: str) -> Commitment:
-    invalid = _("This confirmation link is not valid. Commit again to get a new one.")
-    try:
-        data = _confirm_serializer().loads(token, max_age=CONFIRM_MAX_AGE)
-    except SignatureExpired:
-        raise DomainError(_("This confirmation link has expired. Commit again to get a new one.")) from None
-    except BadSignature:
-        raise DomainError(invalid) from None
-    if not isinstance(data, dict):
-        raise DomainError(invalid)
-    return _commitment_for(pledge, data.get("c"), data.get("p"), invalid)
+def commitment_for_token(pledge: Pledge, token: str) -> pending.Confirmation[Commitment]:
+    confirmation = pending.load(CONFIRMATION, token, Commitment, commitment_details)
+    if confirmation.record.pledge_id != pledge.id:
+        raise CONFIRMATION.refuse()
+    return confirmation
 
 
 def commitment_for_report(pledge: Pledge, token: str) -> Commitment:
     """The commitment an "I did it" link is for; a forged link, or one for another pledge
     or person, is refused."""
-    invalid = _("This link is not valid. Use the link in the latest email we sent you about this pledge.")
-    try:
-        data = report_serializer().loads(token)
-    except BadSignature:
-        raise DomainError(invalid) from None
-    if not (isinstance(data, list) and len(data) == 2):
-        raise DomainError(invalid)
-    return _commitment_for(pledge, data[0], data[1], invalid)
+    commitment_id, person_id = REPORT.load(token, 2)
+    commitment = db.session.get(Commitment, commitment_id)
+    if commitment is None or commitment.person_id != person_id or commitment.pledge_id != pledge.id:
+        raise REPORT.refuse()
+    return commitment
 
 
 def confirm(pledge: Pledge, token: str, now: datetime | None = None) -> Commitment:
-    """Count the commitment. Confirming twice is harmless."""
-    commitment = commitment_for_token(pledge, token)
-    confirm_commitment(commitment, now or utcnow())
-    return commitment
+    """Count the commitment, with the details its link names. Confirming twice is harmless."""
+    confirmation = commitment_for_token(pledge, token)
+    pending.apply(confirmation)
+    confirm_commitment(confirmation.record, now or utcnow())
+    return confirmation.record
 
 
 def confirm_commitment(commitment: Commitment, now: datetime) -> None:

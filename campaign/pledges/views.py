@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
-from campaign.core.errors import DomainError
 from campaign.core.i18n import current_language, wall_clock
 from campaign.core.limits import limit_actions
+from campaign.core.tokens import confirmable_page
 from campaign.core.urls import external_url
-from campaign.extensions import db
 from campaign.people.forms import public_action_limit, submit_identity
 from campaign.pledges import fulfilment, services
 from campaign.pledges.forms import CommitForm
@@ -71,34 +70,33 @@ def thanks(slug: str):
 
 @bp.route("/pledges/<slug>/confirm/<token>", methods=["GET", "POST"])
 def confirm(slug: str, token: str):
-    """GET shows a button and changes nothing: mail scanners open every link first."""
+    """GET shows every detail and consent the button will record; only the POST confirms."""
     pledge = services.get_pledge(slug)
-    try:
-        commitment = services.commitment_for_token(pledge, token)
-    except DomainError as error:
-        return render_template("pledges/confirm.html", pledge=pledge, invalid=error.message), 400
-    if request.method == "POST":
-        services.confirm(pledge, token)
-        db.session.commit()
-        return render_template(
-            "pledges/confirmed.html",
-            pledge=pledge,
-            commitment=commitment,
-            report_url=url_for(".report_done", slug=pledge.slug, token=report_token(commitment)),
-            committed=services.confirmed_count(pledge),
-        )
-    return render_template("pledges/confirm.html", pledge=pledge, commitment=commitment, invalid=None)
+
+    def confirmed(_confirmation) -> dict:
+        commitment = services.confirm(pledge, token)
+        return {
+            "commitment": commitment,
+            "committed": services.confirmed_count(pledge),
+            "report_url": url_for(".report_done", slug=pledge.slug, token=report_token(commitment)),
+        }
+
+    return confirmable_page(
+        "pledges/confirm.html",
+        lambda: services.commitment_for_token(pledge, token),
+        confirmed,
+        pledge=pledge,
+        consent_boxes=services.consent_boxes,
+    )
 
 
 @bp.route("/pledges/<slug>/done/<token>", methods=["GET", "POST"])
 def report_done(slug: str, token: str):
     """The person's "I did it": GET asks, POST records."""
     pledge = services.get_pledge(slug)
-    try:
-        commitment = services.commitment_for_report(pledge, token)
-    except DomainError as error:
-        return render_template("pledges/done.html", pledge=pledge, invalid=error.message), 400
-    if request.method == "POST":
-        services.report_done(pledge, token)
-        db.session.commit()
-    return render_template("pledges/done.html", pledge=pledge, commitment=commitment, invalid=None)
+    return confirmable_page(
+        "pledges/done.html",
+        lambda: services.commitment_for_report(pledge, token),
+        lambda _commitment: services.report_done(pledge, token),
+        pledge=pledge,
+    )

@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from campaign.accounts.models import Role
 from campaign.campaigns.services import get_campaign
 from campaign.core.forms import submit
+from campaign.core.pagination import page_number
 from campaign.core.permissions import role_required
 from campaign.officials.forms import official_choices
 from campaign.pledges import fulfilment, services
@@ -89,7 +90,7 @@ def edit(slug: str):
 
 def _commitments_page(pledge: Pledge, form: FulfilmentForm, status: int = 200):
     wanted = request.args.get("show", "")
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     rows = fulfilment.commitments_page(pledge, wanted, page, PAGE_SIZE)
     return render_template(
         "pledges/organize/commitments.html",

@@ -13,6 +13,7 @@ from campaign.extensions import db
 from campaign.forums import services
 from campaign.forums.models import RSVP, RSVPStatus
 from tests.browser.conftest import PHONE, screenshot
+from tests.forums.helpers import confirmation_link, confirmed_rsvp
 
 pytestmark = pytest.mark.browser
 
@@ -41,10 +42,9 @@ def fits_the_phone(page) -> bool:
 def test_rsvp_on_a_phone_then_check_in_and_a_walk_in(app, make_forum, make_user, live_server, phone, second_phone):
     forum = make_forum(capacity=10)
     forum_id, slug = forum.id, forum.slug
-    services.rsvp(
+    confirmed_rsvp(
         forum, services.RSVPInput(first_name="Linda", last_name="Olson", email="linda@example.org", zip_code="54301")
     )
-    db.session.commit()
     make_user("organizer", email="pat@example.org", password="a long enough password")
 
     # 1. The resident RSVPs on the public forum page.
@@ -63,8 +63,16 @@ def test_rsvp_on_a_phone_then_check_in_and_a_walk_in(app, make_forum, make_user,
     rsvp.get_by_role("button", name="RSVP").click()
 
     phone.wait_for_url(re.compile(rf"/forums/{slug}/registered$"))
-    assert phone.get_by_role("heading", level=1).inner_text() == "You are registered"
-    assert "We sent a confirmation with a calendar file" in phone.locator(".lead").inner_text()
+    assert phone.get_by_role("heading", level=1).inner_text() == "Check your email"
+    [linda, rosa] = rsvps_of(forum_id)
+    assert rosa.status is RSVPStatus.PENDING, "no seat is held before the mailbox proves itself"
+
+    # She opens the link in her mail: the page shows what the button will record.
+    phone.goto(live_server + confirmation_link("rosa.hernandez@example.org"))
+    details = phone.locator(".facts").inner_text()
+    assert "Rosa Hernández" in details and "Spanish" in details and "Brown County, WI" in details
+    phone.get_by_role("button", name="Confirm my RSVP").click()
+    assert "You are registered, with 1 guest." in phone.get_by_role("status").inner_text()
     screenshot(phone, "forum-registered-phone")
     [linda, rosa] = rsvps_of(forum_id)
     assert (rosa.first_name, rosa.last_name, rosa.zip_code) == ("Rosa", "Hernández", "54301")

@@ -17,6 +17,7 @@ from campaign.extensions import db
 from campaign.forums import checkin, services
 from campaign.forums.models import RSVP, Forum, ForumKind, ForumStatus, RSVPStatus
 from campaign.outbox.models import OutboxMessage
+from tests.forums.helpers import confirmation_link, confirmed_rsvp
 
 PERSON = {"first_name": "Mai", "last_name": "Vang", "email": "mai@example.org", "zip_code": "54301"}
 
@@ -46,9 +47,7 @@ def attached_calendar(message: OutboxMessage) -> Calendar:
 
 
 def register(forum, **fields) -> RSVP:
-    record = services.rsvp(forum, services.RSVPInput(**(PERSON | fields)))
-    db.session.commit()
-    return record
+    return confirmed_rsvp(forum, services.RSVPInput(**(PERSON | fields)))
 
 
 def test_schedule_in_the_county_time_zone(make_campaign):
@@ -92,7 +91,8 @@ def test_rsvp_sends_a_calendar_file_and_a_cancel_link(make_forum):
     forum = make_forum()
     record = register(forum, guests=2)
     assert (record.status, record.party_size) == (RSVPStatus.GOING, 3)
-    [mail] = mails_to("mai@example.org")
+    [asked, mail] = mails_to("mai@example.org")
+    assert asked.subject == f"Confirm your RSVP: {forum.title}" and not asked.attachments
     assert mail.subject == f"You are registered: {forum.title}"
     assert "with 2 guests" in mail.body_text and "/cancel/" in mail.body_text
     [event] = attached_calendar(mail).walk("VEVENT")
@@ -109,9 +109,9 @@ def test_full_forum_puts_people_on_the_waitlist_and_a_cancellation_promotes_the_
     later = register(forum, email="third@example.org")
     assert first.status is RSVPStatus.GOING
     assert waiting.status is RSVPStatus.WAITLISTED and later.status is RSVPStatus.WAITLISTED
-    assert mails_to("second@example.org")[0].subject.startswith("You are on the waitlist")
+    assert mails_to("second@example.org")[-1].subject.startswith("You are on the waitlist")
 
-    link = re.search(r"http://localhost(/forums/\S+/cancel/\S+)", mails_to("first@example.org")[0].body_text).group(1)
+    link = re.search(r"http://localhost(/forums/\S+/cancel/\S+)", mails_to("first@example.org")[-1].body_text).group(1)
     page = client.get(link)
     assert page.status_code == 200 and "Cancel my RSVP" in page.get_data(as_text=True)
     db.session.refresh(first)
@@ -154,23 +154,27 @@ def test_rsvp_twice_updates_the_same_row(make_forum):
 
 
 def test_last_seat_goes_to_exactly_one_of_many_at_once(make_app, make_forum):
-    slug = make_forum(capacity=1).slug
+    forum = make_forum(capacity=1)
+    slug = forum.slug
+    emails = [f"p{number}@example.org" for number in range(5)]
+    for email in emails:
+        services.rsvp(forum, services.RSVPInput(**(PERSON | {"email": email})))
+    db.session.commit()
+    tokens = [confirmation_link(email).rsplit("/", 1)[1] for email in emails]
     app = make_app()
     barrier = threading.Barrier(5)
     failures: list[Exception] = []
 
-    def attempt(number: int) -> None:
+    def attempt(token: str) -> None:
         with app.app_context():
             barrier.wait()
             try:
-                services.rsvp(
-                    services.get_forum(slug), services.RSVPInput(**(PERSON | {"email": f"p{number}@example.org"}))
-                )
+                services.confirm_rsvp(services.get_forum(slug), token)
                 db.session.commit()
             except Exception as error:  # noqa: BLE001 (collected for the assertion)
                 failures.append(error)
 
-    threads = [threading.Thread(target=attempt, args=(number,)) for number in range(5)]
+    threads = [threading.Thread(target=attempt, args=(token,)) for token in tokens]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -272,7 +276,7 @@ def test_public_calendar_files_parse_and_hide_private_details(client, make_forum
     assert feed.walk("VTIMEZONE"), "the time zone travels with the file"
 
     register(house)
-    [event] = attached_calendar(mails_to("mai@example.org")[0]).walk("VEVENT")
+    [event] = attached_calendar(mails_to("mai@example.org")[-1]).walk("VEVENT")
     assert "12 Elm St" in str(event["location"]) and "meet.example.org" in str(event["description"])
 
 
@@ -281,10 +285,16 @@ def test_rsvp_through_the_page_and_spanish(client, make_forum):
     page = client.get(f"/forums/{forum.slug}?lang=es").get_data(as_text=True)
     assert "Foro comunitario" in page and "Confirmar asistencia" in page
     response = client.post(f"/forums/{forum.slug}", data=PERSON | {"guests": "0"})
-    assert response.status_code == 303
-    assert mails_to("mai@example.org")[0].subject == "Está inscrito: Foro comunitario"
-    full = client.post(f"/forums/{forum.slug}", data=PERSON | {"email": "b@example.org"})
-    assert "waitlist=1" in full.headers["Location"]
+    assert response.status_code == 303 and response.headers["Location"].endswith("/registered")
+    link = confirmation_link("mai@example.org")
+    confirm_page = client.get(link).get_data(as_text=True)
+    assert "Mai Vang" in confirm_page and "Confirmar mi asistencia" in confirm_page
+    assert client.post(link).status_code == 200
+    assert mails_to("mai@example.org")[-1].subject == "Está inscrito: Foro comunitario"
+
+    assert client.post(f"/forums/{forum.slug}", data=PERSON | {"email": "b@example.org"}).status_code == 303
+    waiting = client.post(confirmation_link("b@example.org")).get_data(as_text=True)
+    assert "lista de espera" in waiting
     bad = client.post(f"/forums/{forum.slug}", data=PERSON | {"zip_code": "1"})
     assert bad.status_code == 422
 

@@ -18,6 +18,7 @@ from campaign.forums import services
 from campaign.forums.models import RSVPStatus
 from campaign.packets.fonts import FONT, REPLACEMENT
 from campaign.packets.signin_sheet import NAME_SIZE, build_signin_sheet, name_cell
+from tests.forums.helpers import confirmed_rsvp
 
 # Not the forum's own ZIP (its address is printed), so finding it would mean an RSVP's leaked.
 RSVP_ZIP = "54911"
@@ -28,9 +29,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 def register(forum, first_name: str, last_name: str, guests: int = 0):
     email = f"guest{next(EMAIL_NUMBERS)}@example.org"
     data = services.RSVPInput(first_name, last_name, email, zip_code=RSVP_ZIP, guests=guests)
-    record = services.rsvp(forum, data)
-    db.session.commit()
-    return record
+    return confirmed_rsvp(forum, data)
 
 
 def sheet(client, forum, query: str = "") -> list[str]:

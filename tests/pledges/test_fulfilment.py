@@ -15,6 +15,7 @@ from campaign.outbox.models import OutboxMessage
 from campaign.outbox.services import produce_due
 from campaign.pledges import fulfilment, notices, reminders, services
 from campaign.pledges.models import Commitment, FulfilledVia
+from tests.forums.helpers import confirmed_rsvp
 from tests.petitions.helpers import mails_to
 from tests.pledges.test_commitments import GOOD, committed, link_in
 
@@ -63,8 +64,7 @@ def test_check_in_at_the_linked_forum_fulfils_and_undo_takes_it_back(make_pledge
     other_pledge = make_pledge(campaign=forum.campaign)  # not linked: untouched
     commitment = committed(pledge, "maria@example.org")
     unlinked = committed(other_pledge, "maria@example.org")
-    record = forums.rsvp(forum, forums.RSVPInput(**GOOD))
-    db.session.commit()
+    record = confirmed_rsvp(forum, forums.RSVPInput(**GOOD))
 
     checkin.check_in(record)
     db.session.commit()
@@ -92,7 +92,7 @@ def test_linking_a_forum_after_check_in_counts_those_already_there(make_pledge, 
     forum = make_forum()
     pledge = make_pledge(campaign=forum.campaign)
     commitment = committed(pledge, "maria@example.org")
-    checkin.check_in(forums.rsvp(forum, forums.RSVPInput(**GOOD)))
+    checkin.check_in(confirmed_rsvp(forum, forums.RSVPInput(**GOOD)))
     db.session.commit()
     assert commitment.fulfilled_at is None
     data = services.PledgeInput(title=pledge.title, kind=pledge.kind, action=pledge.action, forum_id=forum.id)
@@ -126,9 +126,9 @@ def test_a_forged_or_foreign_i_did_it_link_is_refused_and_writes_nothing(client,
     assert client.post(url[:-3] + "abc").status_code == 400  # forged signature
     assert client.post(url.replace(pledge.slug, other.slug)).status_code == 400  # another pledge
     # A validly signed link whose person is not the commitment's: another person's.
-    from itsdangerous import URLSafeSerializer
+    from itsdangerous import URLSafeTimedSerializer
 
-    forged = URLSafeSerializer("test-secret-key-not-for-production", salt=notices.REPORT_SALT)
+    forged = URLSafeTimedSerializer("test-secret-key-not-for-production", salt=notices.REPORT.salt)
     foreign = forged.dumps([theirs.id, mine.person_id])
     response = client.post(f"/pledges/{pledge.slug}/done/{foreign}")
     assert response.status_code == 400 and "not valid" in response.get_data(as_text=True)
