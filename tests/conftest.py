@@ -246,7 +246,11 @@ def login_as(client, make_user):
     """Log the test client in as a new user with `role`; returns the user."""
 
     def log_in(role: str = "organizer"):
+        from campaign.accounts.services import start_session
+
         user = make_user(role)
+        start_session(user)  # the server-side session a real login writes
+        db.session.commit()
         with client.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
+
+from campaign.core.forms import BaseForm
 
 EMAIL_MESSAGE = _l("Enter a valid email address, like name@example.org.")
 # Argon2 would take a megabyte just as well; nobody types one, and a bound keeps requests small.
@@ -20,7 +21,7 @@ def _email_field():
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = _email_field()
     # InputRequired, not DataRequired: a password of spaces is still a password.
     password = PasswordField(
@@ -31,11 +32,11 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(BaseForm):
     email = _email_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(BaseForm):
     # The minimum length is the service's rule; its message comes back beside this field.
     password = PasswordField(
         _l("New password"),

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hmac
-
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from campaign.accounts import services
 from campaign.accounts.forms import LoginForm, ResetPasswordForm, ResetRequestForm
@@ -26,14 +24,10 @@ login_manager.localize_callback = str
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    """The user of a session id made by User.get_id(): "<id>:<password fingerprint>"."""
-    user_id, _colon, fingerprint = session_id.partition(":")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    # A switched-off account, or one whose password changed since, loses its open sessions.
-    if user is None or not user.active or not hmac.compare_digest(fingerprint, user.password_fingerprint):
-        return None
-    return user
+def load_user(session_key: str) -> User | None:
+    """The user of a live server-side session (from the session or the remember cookie): one
+    that was logged out, ended everywhere, outlived by a new password or switched off is gone."""
+    return services.session_user(session_key)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -46,8 +40,12 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def login_rate_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])  # per address, across emails: slows spraying
 def login():
     destination = safe_next(request.args.get("next")) or url_for("dashboard.home")
     if request.method == "GET" and current_user.is_authenticated:
@@ -64,6 +62,7 @@ def login():
                 attach_to_form(form, refusal)
                 status = refusal.status_code
             else:
+                services.start_session(user)
                 db.session.commit()
                 session.clear()  # a fresh session on login: no fixation, nothing carried over
                 login_user(user, remember=form.remember.data)
@@ -74,12 +73,24 @@ def login():
 @bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
-        services.record_event(current_user._get_current_object(), "logout")
+        services.end_session(current_user._get_current_object())
         db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are logged out."), "success")
     return redirect(url_for("campaigns.index"))
+
+
+@bp.post("/logout/everywhere")
+@login_required
+def logout_everywhere():
+    """End every session of this account: other browsers, a lost phone, a copied cookie."""
+    services.log_out_everywhere(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are logged out on every device."), "success")
+    return redirect(url_for(".login"))
 
 
 @bp.route("/reset", methods=["GET", "POST"])

@@ -1,15 +1,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
 from campaign.campaigns.models import STATUS_LABELS, CampaignStatus
+from campaign.core.forms import BaseForm
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     title_es = StringField(_l("Title in Spanish"), validators=[Optional(), Length(max=200)])
     slug = StringField(
@@ -35,7 +35,7 @@ class CampaignForm(FlaskForm):
     target_ids = SelectMultipleField(_l("Officials it addresses"), coerce=int, validators=[Optional()])
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(_l("Web address"), validators=[Optional(), Length(min=3, max=80)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5_000)])

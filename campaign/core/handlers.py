@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from campaign.core.errors import DomainError
 from campaign.extensions import db
 
 
 def _page(status: int, message: str | None = None):
-    return render_template("errors/error.html", status=status, message=message), status
+    try:
+        return render_template("errors/error.html", status=status, message=message), status
+    except Exception:  # the layout itself failed: an error page must not fail the same way
+        current_app.logger.exception("the error page could not be rendered")
+        title = escape(HTTP_STATUS_CODES.get(status, "Error"))
+        body = f"<p>{escape(message)}</p>" if message else ""
+        html = f'<!doctype html><html lang="en"><meta charset="utf-8"><title>{title}</title><h1>{title}</h1>{body}'
+        return html, status
 
 
 def register_error_handlers(app) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from urllib.parse import quote, urlencode
 
 from babel.dates import format_date, format_time, get_datetime_format
-from flask import current_app, has_request_context, request, url_for
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 
 LANG_COOKIE = "lang"
@@ -51,11 +52,11 @@ def wall_clock(moment: datetime, zone: tzinfo, date_format: str = "full") -> str
 
 
 def url_in_language(code: str) -> str:
-    """This page's address in another language."""
-    args = {**request.args.to_dict(), "lang": code}
-    if request.endpoint and request.url_rule is not None:
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
-    return f"{request.path}?lang={code}"
+    """This page's address in another language: its path and query string as they came, with
+    `lang` replaced. Not url_for: it reads query keys such as _method, _external or a view
+    argument's name (?slug=) as its own, and the page (and its error page) would fail."""
+    query = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return f"{quote(request.script_root + request.path)}?{urlencode([*query, ('lang', code)])}"
 
 
 def localized(obj, field: str) -> str | None:

@@ -20,6 +20,19 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def _must_not_be_stored() -> bool:
+    """Organizer pages (every /organize path), the login and password pages (the accounts
+    blueprint), and every page reached by a link carrying a token. Read from the routing, so a
+    route added later under /organize, in accounts or with a <token> argument is covered."""
+    rule = request.url_rule
+    return (
+        request.path == "/organize"
+        or request.path.startswith("/organize/")
+        or request.blueprint == "accounts"
+        or (rule is not None and "token" in rule.arguments)
+    )
+
+
 def add_security_headers(response):
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -28,6 +41,8 @@ def add_security_headers(response):
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if _must_not_be_stored():
+        headers["Cache-Control"] = "no-store"
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
@@ -14,6 +16,16 @@ from campaign.jobs import services as jobs
 from campaign.outbox import services as outbox
 
 bp = Blueprint("dashboard", __name__, url_prefix="/organize")
+
+# An address wherever it appears: a recipient, or inside an SMTP error ("550 <jane@…>: no such user").
+EMAIL_IN_TEXT = re.compile(r"([^\s<>@,;:\"'()\[\]]+)@([^\s<>@,;:\"'()\[\]]+)")
+
+
+@bp.app_template_filter("mask_emails")
+def mask_emails(text: str | None) -> str:
+    """`text` with each address's name hidden but its first character: j•••@example.org.
+    Viewers see the status page to spot trouble, which needs the domain, not the person."""
+    return EMAIL_IN_TEXT.sub(lambda match: f"{match.group(1)[0]}•••@{match.group(2)}", text or "")
 
 
 @bp.get("/")

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from campaign.core.forms import BaseForm
 
-class ZipForm(FlaskForm):
+
+class ZipForm(BaseForm):
     """A GET search: nothing is written, so no CSRF token is needed."""
 
     class Meta:

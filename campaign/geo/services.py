@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import addfips
 import zipcodes
@@ -13,10 +14,19 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from campaign.core.errors import DomainError, NotFound
+from campaign.core.guard import PROCESS_EXITS
+from campaign.core.text import clean_control
 from campaign.extensions import db
 from campaign.geo.models import County
 
-ZIP_PATTERN = re.compile(r"^\d{5}$")
+# [0-9], never \d: the zipcodes package panics on digits of other scripts ("５４３０１").
+ZIP_PATTERN = re.compile(r"[0-9]{5}")
+ZIP_PLUS_FOUR = re.compile(r"[0-9]{5}-[0-9]{4}")
+FIPS_PATTERN = re.compile(r"[0-9]{5}")
+# IANA names are short ("America/Argentina/ComodRivadavia" is among the longest).
+MAX_ZONE_NAME = 64
+# Names such as Etc/GMT+5 and America/Port-au-Prince: no dots, so no way up a folder.
+ZONE_NAME = re.compile(r"[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*")
 
 
 @dataclass(frozen=True)
@@ -39,11 +49,15 @@ def _fips_finder() -> addfips.AddFIPS:
 def normalize_zip(raw: str | None) -> str:
     """Five digits, or a DomainError naming the problem. ZIP+4 is accepted and shortened."""
     value = (raw or "").strip()
-    if re.fullmatch(r"\d{5}-\d{4}", value):
+    if ZIP_PLUS_FOUR.fullmatch(value):
         value = value[:5]
-    if not ZIP_PATTERN.match(value):
-        raise DomainError(_("Enter a 5-digit ZIP code."), field="zip_code")
+    if not ZIP_PATTERN.fullmatch(value):
+        raise _not_a_zip()
     return value
+
+
+def _not_a_zip() -> DomainError:
+    return DomainError(_("Enter a 5-digit ZIP code."), field="zip_code")
 
 
 def _county_fips(county_name: str, state: str) -> str | None:
@@ -60,7 +74,12 @@ def _county_fips(county_name: str, state: str) -> str | None:
 def _zip_record(zip_code: str) -> tuple[str, str, str | None] | None:
     """(city, state, county FIPS) from the packaged USPS list. Cached: the lookup scans the
     list (about 2 ms), and a paper import asks for the same few ZIP codes thousands of times."""
-    matches = zipcodes.matching(zip_code)
+    try:
+        matches = zipcodes.matching(zip_code)
+    except PROCESS_EXITS:
+        raise
+    except BaseException:  # a Rust panic (a BaseException) would end the worker: input it cannot take
+        raise _not_a_zip() from None
     if not matches:
         return None
     record = matches[0]
@@ -96,7 +115,7 @@ def get_county(fips: str) -> County:
 def resolve_county(text: str | None) -> County:
     """A county from a FIPS code ("55009") or a label ("Brown County, WI" / "Brown, WI")."""
     value = (text or "").strip()
-    if re.fullmatch(r"\d{5}", value):
+    if FIPS_PATTERN.fullmatch(value):
         return get_county(value)
     name, _comma, state = value.rpartition(",")
     fips = _county_fips(name.strip(), state.strip().upper()) if name and state.strip() else None
@@ -126,3 +145,16 @@ def county_timezone(county: County) -> str:
     zones = _timezones_by_county()
     usps_name = county.name.replace("St. ", "St ")
     return zones.get((county.state, usps_name)) or zones.get((county.state, "")) or "America/New_York"
+
+
+def zone_for(name: str | None) -> ZoneInfo:
+    """The IANA time zone called `name`, or a DomainError beside the time zone field. ZoneInfo
+    reads files named after the zone: a folder ("America") or a path is refused first."""
+    value = name or ""
+    try:
+        if len(value) <= MAX_ZONE_NAME and ZONE_NAME.fullmatch(value):
+            return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # IsADirectoryError is an OSError
+        pass
+    shown = clean_control(value, multiline=False)[:MAX_ZONE_NAME]
+    raise DomainError(_("%(zone)s is not a time zone we know, such as America/Chicago.", zone=shown), field="timezone")

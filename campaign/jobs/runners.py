@@ -10,6 +10,8 @@ from datetime import timedelta
 
 from flask import Flask
 
+from campaign.core.guard import PROCESS_EXITS
+
 QUEUE_NAME = "campaign"
 
 
@@ -47,7 +49,9 @@ class ThreadRunner:
     def _run(self, job_id: int) -> None:
         try:
             _run_in_new_context(self.app, job_id)
-        except Exception:  # the job row keeps the state; the log keeps the trace
+        except PROCESS_EXITS:
+            raise
+        except BaseException:  # the job row keeps the state; the log keeps the trace; the pool goes on
             self.app.logger.exception("job runner failed on job %s", job_id)
 
 

@@ -11,6 +11,7 @@ from flask_sqlalchemy.session import Session
 from sqlalchemy import delete, event, or_, select, update
 
 from campaign.core.errors import Conflict, NotFound
+from campaign.core.guard import PROCESS_EXITS
 from campaign.core.types import utcnow
 from campaign.extensions import db
 from campaign.jobs.models import Job, JobStatus
@@ -104,11 +105,15 @@ def execute(job_id: int, now: datetime | None = None) -> Job | None:
         job.progress = 100
         job.finished_at = utcnow()
         db.session.commit()  # inside the try: a result the database refuses is a failure too
-    except Exception as error:  # a job's failure is recorded, never swallowed
+    # A job's failure is recorded, never swallowed: a panic in native code (a BaseException)
+    # too, or the job would stay "running". A process asked to stop records it and stops.
+    except BaseException as error:
         db.session.rollback()
         job = db.session.get(Job, job_id)
         current_app.logger.warning("job %s (%s) attempt %s failed: %s", job.id, job.name, job.attempts, error)
         _record_failure(job, "".join(traceback.format_exception_only(error)).strip(), now)
+        if isinstance(error, PROCESS_EXITS):
+            raise
     return job
 
 

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateTimeLocalField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from campaign.core.forms import BaseForm
 from campaign.packets.models import DeliveryMethod
 
 METHOD_LABELS = {
@@ -17,14 +17,14 @@ METHOD_LABELS = {
 }
 
 
-class BuildPacketForm(FlaskForm):
+class BuildPacketForm(BaseForm):
     county_fips = SelectMultipleField(_l("Counties"), validators=[Optional()])
     official_id = SelectField(_l("Addressed to"), coerce=int, validators=[Optional()])
     include_address = BooleanField(_l("Print street addresses (only when the official requires them)"))
     language = SelectField(_l("Language"), choices=[SelectChoice("en", "English"), SelectChoice("es", "Español")])
 
 
-class DeliveryForm(FlaskForm):
+class DeliveryForm(BaseForm):
     official_id = SelectField(_l("Official"), coerce=int, validators=[Optional()])
     recipient = StringField(_l("Delivered to (if not an official listed)"), validators=[Optional(), Length(max=200)])
     method = SelectField(
@@ -35,6 +35,6 @@ class DeliveryForm(FlaskForm):
     response = TextAreaField(_l("The official's response"), validators=[Optional(), Length(max=5_000)])
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(BaseForm):
     digest = StringField(_l("SHA-256 of your copy"), validators=[Optional(), Length(max=100)])
     file = FileField(_l("Or choose the PDF file"))

@@ -16,7 +16,7 @@ from reportlab.lib.units import inch
 
 from campaign.core.i18n import current_language, localized
 from campaign.forums.models import RSVP, Forum, RSVPStatus
-from campaign.forums.services import zone_for
+from campaign.geo.services import zone_for
 from campaign.packets.builder import heading
 from campaign.packets.fonts import FONT, FONT_BOLD, printable, register_fonts
 from campaign.packets.layout import BOTTOM, MARGIN, PAGE_WIDTH, WIDTH, Column, PacketCanvas, shorten, wrap

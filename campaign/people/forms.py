@@ -8,20 +8,19 @@ from typing import TypeVar
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from campaign.core.errors import DomainError
-from campaign.core.forms import submit
+from campaign.core.forms import BaseForm, submit
 from campaign.geo.services import counties_in_state, lookup_zip
 from campaign.people.services import MAX_NAME
 
 T = TypeVar("T")
 
 
-class IdentityForm(FlaskForm):
+class IdentityForm(BaseForm):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=MAX_NAME)])
     last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=MAX_NAME)])
     email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])

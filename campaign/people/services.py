@@ -13,13 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from campaign.core.errors import DomainError, NotFound
+from campaign.core.text import clean_control
 from campaign.extensions import db
 from campaign.geo.models import County
 from campaign.geo.services import ZipLookup, lookup_zip, resolve_county
 from campaign.people.models import Person
 
 MAX_NAME = 100
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 CONSENT_EMAIL_UPDATES = _l("Email me about this campaign.")
 
 # Providers that ignore dots in the local part.
@@ -84,7 +84,7 @@ def person_for(
 
 def clean_line(value: str | None, field: str, max_length: int, required: bool) -> str | None:
     """One line of text: control characters and runs of spaces collapsed, length checked."""
-    text = CONTROL_CHARACTERS.sub(" ", value or "").strip()
+    text = clean_control(value or "", multiline=False)
     text = re.sub(r"\s+", " ", text)
     if not text:
         if required:

@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select, update
 
+from campaign.accounts import services as accounts
 from campaign.core.types import utcnow
 from campaign.extensions import db
 from campaign.petitions import counts
@@ -29,12 +30,15 @@ def refresh_counts_command(every: bool) -> None:
 
 
 @petitions_cli.command("purge-ip-hashes")
-@click.option("--days", default=30, show_default=True, help="Keep the hashes of signatures younger than this.")
+@click.option("--days", default=30, show_default=True, help="Keep the hashes of records younger than this.")
 def purge_ip_hashes_command(days: int) -> None:
-    """Forget the keyed address hashes once abuse review no longer needs them (run daily)."""
+    """Forget the keyed address hashes of signatures and of login audit events once abuse
+    review no longer needs them (run daily)."""
     cutoff = utcnow() - timedelta(days=days)
     result = db.session.execute(
         update(Signature).where(Signature.created_at < cutoff, Signature.ip_hash.is_not(None)).values(ip_hash=None)
     )
+    events = accounts.purge_ip_hashes(cutoff)
     db.session.commit()
     click.echo(f"{result.rowcount} address hash(es) removed.")
+    click.echo(f"{events} login address hash(es) removed.")

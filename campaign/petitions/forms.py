@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from campaign.core.forms import MAX_GOAL, BaseForm
 from campaign.people.forms import IdentityForm
 from campaign.people.services import CONSENT_EMAIL_UPDATES
 from campaign.petitions.models import FIELD_RULE_LABELS, PETITION_STATUS_LABELS, FieldRule, PetitionStatus
@@ -22,11 +22,11 @@ class SignForm(IdentityForm):
     email_updates = BooleanField(CONSENT_EMAIL_UPDATES)
 
 
-class InvalidateForm(FlaskForm):
+class InvalidateForm(BaseForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
 
 
-class PetitionForm(FlaskForm):
+class PetitionForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     title_es = StringField(_l("Title in Spanish"), validators=[Optional(), Length(max=200)])
     slug = StringField(_l("Web address"), validators=[Optional(), Length(min=3, max=80)])
@@ -42,7 +42,7 @@ class PetitionForm(FlaskForm):
             "{petition}, {residents}, {organization}."
         ),
     )
-    goal = IntegerField(_l("Goal (confirmed signatures)"), validators=[Optional(), NumberRange(min=1)])
+    goal = IntegerField(_l("Goal (confirmed signatures)"), validators=[Optional(), NumberRange(1, MAX_GOAL)])
     deadline = DateField(_l("Deadline"), validators=[Optional()])
     status = SelectField(
         _l("Status"),

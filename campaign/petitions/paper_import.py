@@ -7,6 +7,7 @@ import codecs
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime
 
@@ -14,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, insert, select
 
 from campaign.core.errors import DomainError, NotFound
+from campaign.core.text import ascii_int
 from campaign.core.types import utcnow
 from campaign.extensions import db
 from campaign.jobs import services as jobs
@@ -44,6 +46,12 @@ COLUMNS = {  # column name in the file -> field; names are compared without case
 REQUIRED_COLUMNS = ("first_name", "last_name", "zip_code")
 YES = {"1", "x", "y", "yes", "true", "si", "sí"}
 REPORT_PAGE = 200
+# The upload is checked in the web request, so that check reads bounded prefixes only: the
+# sniffer's regexes are quadratic in their sample (64 KB of ',"' took 41 s).
+SNIFF_CHARS = 2_048
+HEADER_CHARS = 8_192
+MAX_COLUMNS = 100  # the file's columns, blank ones included; 15 names are known
+MAX_CELL = 2_000  # above every field's own limit (a comment's 1,000), which keeps its own message
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -71,22 +79,43 @@ def _column_key(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", name.strip().lower())
 
 
-def _reader(text: str) -> csv.reader:
-    sample = text[:64_000]
+def sniff_sample(text: str) -> str:
+    """What the dialect sniffer reads: the header line, cut to SNIFF_CHARS."""
+    return re.match(r"[^\r\n]*", text[:SNIFF_CHARS]).group()
+
+
+def _dialect(text: str) -> type[csv.Dialect]:
     try:
-        dialect = csv.Sniffer().sniff(sample.partition("\n")[0], delimiters=",;\t")
+        return csv.Sniffer().sniff(sniff_sample(text), delimiters=",;\t")
     except csv.Error:
-        dialect = csv.excel
-    return csv.reader(io.StringIO(text, newline=""), dialect)
+        return csv.excel
+
+
+def _header(text: str) -> list[str]:
+    """The column names, read from the first HEADER_CHARS characters only."""
+    head = text[:HEADER_CHARS]
+    lines = io.StringIO(head, newline="")
+    reader = csv.reader(lines, _dialect(text))
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        raise DomainError(_("The file is empty."), field="file") from None
+    if len(header) > MAX_COLUMNS:  # counted in the head even when the line goes on
+        raise DomainError(_("A file can have at most %(count)s columns.", count=MAX_COLUMNS), field="file")
+    if lines.tell() == len(head) < len(text):  # the head ran out before the first line did
+        message = _("The first line, with the column names, is longer than %(count)s characters.", count=HEADER_CHARS)
+        raise DomainError(message, field="file")
+    return header
+
+
+def duplicated_fields(fields: list[str | None]) -> list[str]:
+    return sorted(field for field, count in Counter(fields).items() if field and count > 1)
 
 
 def read_header(text: str) -> list[str | None]:
     """The field each column holds. Refuses the whole file when a column is unknown (its data
     would be lost) or a required one is missing."""
-    try:
-        header = next(_reader(text))
-    except (StopIteration, csv.Error):
-        raise DomainError(_("The file is empty."), field="file") from None
+    header = _header(text)
     fields = [COLUMNS.get(_column_key(name)) for name in header]
     unknown = [name for name, field in zip(header, fields, strict=True) if field is None and name.strip()]
     expected = _("The columns we read are: %(names)s.", names=", ".join(sorted(COLUMNS)))
@@ -97,7 +126,7 @@ def read_header(text: str) -> list[str | None]:
     if missing:
         problem = _("Missing column(s): %(names)s.", names=", ".join(missing))
         raise DomainError(f"{problem} {expected}", field="file")
-    duplicated = sorted({field for field in fields if field and fields.count(field) > 1})
+    duplicated = duplicated_fields(fields)
     if duplicated:
         message = _("Two columns hold the same field: %(names)s.", names=", ".join(duplicated))
         raise DomainError(message, field="file")
@@ -132,15 +161,26 @@ def start_import(
     return record
 
 
+def _cell_too_long() -> str:
+    return _("A cell is longer than %(count)s characters.", count=MAX_CELL)
+
+
 def _row_input(fields: list[str | None], values: list[str]) -> PaperSignatureInput:
-    row = {field: value.strip() for field, value in zip(fields, values, strict=True) if field}
+    row = {}
+    for field, value in zip(fields, values, strict=True):
+        if not field:
+            continue
+        if len(value) > MAX_CELL:  # checked here so no message downstream echoes a huge cell
+            raise DomainError(_cell_too_long(), field=field)
+        if "\x00" in value:  # UTF-16 files can carry it; PostgreSQL refuses it in text
+            raise DomainError(_("A cell cannot hold a NUL character."), field=field)
+        row[field] = value.strip()
     sheet = row.pop("sheet_number", "") or None
     signed_on = row.pop("signed_on", "") or None
     updates = row.pop("email_updates", "")
-    try:
-        sheet_number = int(sheet) if sheet else None
-    except ValueError:
-        raise DomainError(_("A sheet number is a whole number from 1."), field="sheet_number") from None
+    sheet_number = ascii_int(sheet) if sheet else None  # the range is checked with the typed-in sheets
+    if sheet and sheet_number is None:
+        raise DomainError(_("A sheet number is a whole number from 1."), field="sheet_number")
     return PaperSignatureInput(
         **row,
         sheet_number=sheet_number,
@@ -150,11 +190,12 @@ def _row_input(fields: list[str | None], values: list[str]) -> PaperSignatureInp
 
 
 def _parse_date(text: str) -> date:
-    for pattern in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
+    if text.isascii():  # strptime's \d takes the digits of every script
+        for pattern in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y"):
+            try:
+                return datetime.strptime(text, pattern).date()
+            except ValueError:
+                continue
     raise DomainError(_("Write the date signed as 2026-11-21 or 11/21/2026."), field="signed_on")
 
 
@@ -174,16 +215,16 @@ def apply_import(import_id: int, on_progress=None) -> PaperImport:
     petition = record.petition
     text = record.content.decode("utf-8")
     total_lines = text.count("\n") + 1
-    reader = _reader(text)
+    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
     fields = read_header(text)
     next(reader)
     report: list[dict] = []
     counts = {RowOutcome.ACCEPTED: 0, RowOutcome.MERGED: 0, RowOutcome.REJECTED: 0}
     index = 0
     line = reader.line_num + 1
-    for index, values in enumerate(reader, start=1):
+    for index, values in enumerate(_records(reader), start=1):
         start_line, line = line, reader.line_num + 1
-        if index <= record.rows_done or not any(value.strip() for value in values):
+        if index <= record.rows_done or (values is not None and not any(value.strip() for value in values)):
             continue
         result = _apply_row(record, fields, values)
         counts[result.outcome] += 1
@@ -207,7 +248,22 @@ def apply_import(import_id: int, on_progress=None) -> PaperImport:
     return record
 
 
-def _apply_row(record: PaperImport, fields: list[str | None], values: list[str]) -> PaperResult:
+def _records(reader: csv.reader) -> Iterator[list[str] | None]:
+    """The reader's records, None for one it cannot read: a cell past csv.field_size_limit().
+    The reader then drops the rest of that line and goes on at the next one (when that cell
+    was quoted over several lines, its next lines are read as lines of their own)."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            yield None
+
+
+def _apply_row(record: PaperImport, fields: list[str | None], values: list[str] | None) -> PaperResult:
+    if values is None:
+        return PaperResult(RowOutcome.REJECTED, None, _cell_too_long())
     if len(values) != len(fields):
         message = _(
             "This line has %(found)s fields where the header has %(expected)s.", found=len(values), expected=len(fields)

@@ -13,6 +13,7 @@ from campaign.accounts.models import Role
 from campaign.campaigns.services import get_campaign
 from campaign.core.errors import DomainError
 from campaign.core.forms import submit
+from campaign.core.pagination import page_number
 from campaign.core.permissions import role_required
 from campaign.extensions import db
 from campaign.officials.forms import official_choices
@@ -88,7 +89,7 @@ def edit(slug: str):
 def signatures(slug: str):
     petition = services.get_petition(slug, include_drafts=True)
     wanted = request.args.get("status", "")
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     query = select(Signature).where(Signature.petition_id == petition.id)
     if wanted in {status.value for status in SignatureStatus}:
         query = query.where(Signature.status == SignatureStatus(wanted))

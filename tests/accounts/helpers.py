@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import func, select
 
+from campaign.accounts import services
 from campaign.accounts.models import AuditEvent
 from campaign.extensions import db
 from campaign.outbox.models import OutboxMessage
@@ -28,9 +29,17 @@ def outbox() -> list[OutboxMessage]:
     return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
-def logged_in_user_id(client) -> str | None:
+def session_key(client) -> str | None:
+    """What Flask-Login keeps in the client's session cookie."""
     with client.session_transaction() as session:
         return session.get("_user_id")
+
+
+def logged_in_user_id(client) -> int | None:
+    """The user the client's session cookie logs in, if the server still holds that session."""
+    key = session_key(client)
+    user = services.session_user(key) if key else None
+    return user.id if user else None
 
 
 def csrf_token(html: str) -> str:

@@ -61,7 +61,7 @@ def test_full_reset_journey(client, make_user):
 
     assert log_in(client, "ana@example.org", PASSWORD).status_code == 401
     assert log_in(client, "ana@example.org", NEW_PASSWORD).status_code == 302
-    assert logged_in_user_id(client) == user.get_id()
+    assert logged_in_user_id(client) == user.id
 
     again = client.post(link, data={"password": "yet another password", "confirm": "yet another password"})
     assert again.status_code == 400

@@ -1,4 +1,4 @@
-"""Account services without HTTP: creating users, checking passwords, the lockout, reset tokens."""
+"""Account services without HTTP: creating users, checking passwords, the login throttle, reset tokens."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from argon2 import PasswordHasher
 from itsdangerous import URLSafeTimedSerializer
 
 from campaign.accounts import services
-from campaign.accounts.models import AuditEvent, Role, User
+from campaign.accounts.models import AuditEvent, LoginThrottle, Role, User
 from campaign.core.errors import Conflict, DomainError
+from campaign.core.hashing import keyed_hash
 from campaign.core.types import utcnow
 from campaign.extensions import db
 from tests.accounts.helpers import PASSWORD, actions, count
@@ -90,52 +91,87 @@ def test_a_switched_off_account_cannot_log_in(app, make_user):
     assert caught.value.message == INCORRECT
 
 
-def test_five_failures_lock_the_account_until_the_lock_runs_out(app, make_user):
-    user = make_user()
-    start = utcnow()
-    for attempt in range(4):
-        with pytest.raises(services.BadCredentials):
-            services.authenticate(user.email, f"wrong guess {attempt}", now=start)
-    assert user.failed_logins == 4
-    with pytest.raises(services.AccountLocked) as fifth:
-        services.authenticate(user.email, "wrong guess 5", now=start)
-    assert fifth.value.status_code == 429
+def fail(email: str, times: int, now, first: int = 0) -> list[int]:
+    """Wrong passwords for `email`; the status code each refusal would answer with."""
+    statuses = []
+    for attempt in range(first, first + times):
+        with pytest.raises(services.LoginRefused) as caught:
+            services.authenticate(email, f"wrong guess {attempt}", now=now)
+        statuses.append(caught.value.status_code)
     db.session.commit()
-    assert user.locked_until == start + timedelta(minutes=15)
+    return statuses
 
-    with pytest.raises(services.AccountLocked) as caught:
-        services.authenticate(user.email, PASSWORD, now=start + timedelta(minutes=5))
-    assert "try again in 10 minutes" in caught.value.message
-    assert user.last_login_at is None
+
+@pytest.mark.parametrize("email", ["ana@example.org", "nobody@example.org"])
+def test_five_failures_refuse_the_email_until_the_wait_runs_out(app, make_user, email):
+    make_user(email="ana@example.org")
+    start = utcnow()
+    assert fail(email, 5, start) == [401, 401, 401, 401, 429]
+
+    with pytest.raises(services.LoginThrottled) as caught:
+        services.authenticate(email, PASSWORD, now=start + timedelta(minutes=5))
+    assert "Try again in 10 minutes" in caught.value.message
 
     later = start + timedelta(minutes=15, seconds=1)
-    assert services.authenticate(user.email, PASSWORD, now=later) == user
-    db.session.commit()
-    assert (user.failed_logins, user.locked_until, user.last_login_at) == (0, None, later)
+    if email == "ana@example.org":
+        assert services.authenticate(email, PASSWORD, now=later).email == email
+        db.session.commit()
+        assert count(LoginThrottle) == 0, "a success clears the count"
+    else:  # the first failure after the wait starts the next, longer one
+        with pytest.raises(services.LoginThrottled) as caught:
+            services.authenticate(email, PASSWORD, now=later)
+        assert "Try again in 30 minutes" in caught.value.message
+
+
+def test_each_failure_after_a_wait_doubles_the_next_wait_up_to_a_day(app, make_user):
+    user = make_user()
+    now = utcnow()
+    fail(user.email, 5, now)
+    waits = []
+    for attempt in range(5, 14):
+        throttle = db.session.scalars(db.select(LoginThrottle)).one()
+        now = throttle.locked_until + timedelta(seconds=1)
+        fail(user.email, 1, now, first=attempt)
+        db.session.refresh(throttle)
+        waits.append(round((throttle.locked_until - now).total_seconds() / 60))
+    assert waits == [30, 60, 120, 240, 480, 960, 1440, 1440, 1440]
+
+
+def test_a_quiet_day_forgets_the_series(app, make_user):
+    user = make_user()
+    now = utcnow()
+    fail(user.email, 4, now)
+    assert fail(user.email, 4, now + timedelta(hours=25)) == [401, 401, 401, 401]
+    assert fail(user.email, 1, now + timedelta(hours=25), first=4) == [429]  # refused for 15 minutes
+    # A refusal counts from its end: 23 hours after it, the next failure doubles it...
+    later = now + timedelta(hours=25, minutes=15) + timedelta(hours=23)
+    assert fail(user.email, 1, later) == [429]
+    # ...and a full day after that one (30 minutes) ended, the series is forgotten.
+    assert fail(user.email, 1, later + timedelta(minutes=30, hours=24, seconds=1)) == [401]
 
 
 def test_a_success_resets_the_count_of_failures(app, make_user):
     user = make_user()
-    for attempt in range(4):
-        with pytest.raises(services.BadCredentials):
-            services.authenticate(user.email, f"wrong guess {attempt}")
+    fail(user.email, 4, utcnow())
     services.authenticate(user.email, PASSWORD)
-    for attempt in range(4):
-        with pytest.raises(services.BadCredentials):
-            services.authenticate(user.email, f"wrong again {attempt}")
-    db.session.commit()
-    assert user.locked_until is None
+    assert fail(user.email, 4, utcnow()) == [401, 401, 401, 401]
 
 
 def test_the_limits_come_from_the_configuration(app, make_user):
     app.config.update(LOGIN_MAX_FAILURES=2, LOGIN_LOCK_MINUTES=1)
     user = make_user()
     now = utcnow()
-    with pytest.raises(services.BadCredentials):
-        services.authenticate(user.email, "wrong guess 1", now=now)
-    with pytest.raises(services.AccountLocked):
-        services.authenticate(user.email, "wrong guess 2", now=now)
-    assert user.locked_until == now + timedelta(minutes=1)
+    assert fail(user.email, 2, now) == [401, 429]
+    assert db.session.scalars(db.select(LoginThrottle.locked_until)).one() == now + timedelta(minutes=1)
+
+
+def test_the_count_is_kept_under_a_keyed_hash_of_the_email(app, make_user):
+    fail(" Nobody@Example.org", 1, utcnow())
+    fail("nobody@example.org", 1, utcnow())
+    throttle = db.session.scalars(db.select(LoginThrottle)).one()
+    assert throttle.failures == 2, "the email as typed is normalized"
+    assert "nobody" not in throttle.email_hash
+    assert throttle.email_hash == keyed_hash("login-email", "nobody@example.org")
 
 
 def test_an_old_hash_is_upgraded_at_login(app, make_user):
@@ -178,15 +214,13 @@ def test_a_forged_reset_token_is_refused(app, make_user, forge):
     assert caught.value.message == "This reset link is not valid. Ask for a new one."
 
 
-def test_reset_lifts_the_lock_and_kills_the_token(app, make_user):
+def test_reset_lifts_the_refusal_and_kills_the_token(app, make_user):
     user = make_user()
-    for attempt in range(5):
-        with pytest.raises(services.LoginRefused):
-            services.authenticate(user.email, f"wrong guess {attempt}")
+    fail(user.email, 5, utcnow())
     token = services.reset_token(user)
     services.reset_password(token, "a brand new password")
     db.session.commit()
-    assert user.locked_until is None
+    assert count(LoginThrottle) == 0
     assert services.authenticate(user.email, "a brand new password") == user
     with pytest.raises(services.InvalidResetLink) as caught:
         services.user_for_reset_token(token)

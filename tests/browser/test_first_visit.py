@@ -68,7 +68,7 @@ def test_organizer_logs_in_and_out(app, make_user, live_server, phone):
 
     phone.get_by_label("Password").fill("a long enough password")
     phone.get_by_role("button", name="Log in").click()
-    assert phone.get_by_role("button", name="Log out").is_visible()
+    assert phone.get_by_role("button", name="Log out", exact=True).is_visible()
     screenshot(phone, "organizer-home-phone")
-    phone.get_by_role("button", name="Log out").click()
+    phone.get_by_role("button", name="Log out", exact=True).click()
     assert phone.get_by_role("link", name="Organizer login").is_visible()

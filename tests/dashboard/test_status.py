@@ -8,6 +8,7 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
+from campaign.accounts.services import start_session
 from campaign.core.types import utcnow
 from campaign.extensions import db
 from campaign.jobs import services as jobs
@@ -103,7 +104,7 @@ def test_message_waiting_to_retry_shows_its_next_try(client, login_as, app, tmp_
     db.session.refresh(message)
     login_as("viewer")
     text = page_text(client.get("/organize/status"))
-    assert "ana@example.org" in text and "waiting to retry" in text
+    assert "a•••@example.org" in text and "waiting to retry" in text
     assert f'<time datetime="{message.next_attempt_at.isoformat()}">' in text
 
 
@@ -145,6 +146,23 @@ def test_viewer_sees_the_page_but_cannot_retry(client, login_as, failed_message,
     assert (failed_message.status, failed_job.status) == (MessageStatus.FAILED, JobStatus.FAILED)
 
 
+def test_viewer_sees_addresses_masked_even_inside_errors(client, login_as, failed_message, make_user):
+    """Viewers only read the page; the person behind an address is not theirs to see.
+    Organizers, who retry, see it whole: a typo in the address is what they look for."""
+    failed_message.last_error = "SMTPRecipientsRefused: 550 5.1.1 <maria@example.org>: no such user"
+    db.session.commit()
+    login_as("viewer")
+    viewer = page_text(client.get("/organize/status"))
+    assert "maria" not in viewer
+    assert "<td>m•••@example.org</td>" in viewer
+    assert "550 5.1.1 <m•••@example.org>: no such user" in viewer
+
+    login_as("organizer")
+    organizer = page_text(client.get("/organize/status"))
+    assert "<td>maria@example.org</td>" in organizer
+    assert "550 5.1.1 <maria@example.org>: no such user" in organizer
+
+
 def test_retrying_something_already_sent_says_so(client, login_as, failed_message):
     login_as("organizer")
     client.post(f"/organize/status/messages/{failed_message.id}/retry")
@@ -170,7 +188,8 @@ def test_retry_form_works_with_csrf_protection(make_app, make_user):
         db.session.commit()
         BROKEN["roster"] = False
         user = make_user("organizer")
-        job_id, session_id = job.id, user.get_id()
+        job_id, session_id = job.id, start_session(user)
+        db.session.commit()
 
     client = app.test_client()
     with client.session_transaction() as session:

@@ -376,8 +376,9 @@ class Prober:
     exception escaping the app (a BaseException kills a gunicorn worker; any other reaches
     the visitor as gunicorn's bare 500), and a refused POST that still wrote rows."""
 
-    # A failed login is refused (401) and still records who tried: that row is the point.
-    ALLOWED_ON_REFUSAL = {"accounts.login": {"audit_events"}}
+    # A failed login is refused (401) and still records who tried and counts the failure
+    # towards the email's throttle: those rows are the point of the refusal.
+    ALLOWED_ON_REFUSAL = {"accounts.login": {"audit_events", "login_throttles"}}
 
     def __init__(self, app: Flask, client: FlaskClient, who: str):
         self.app, self.client, self.who = app, client, who
@@ -403,6 +404,7 @@ class Prober:
 
         tables = [table for table in db.metadata.sorted_tables if table.name != "alembic_version"]
         self._counts_query = sa.select(*(rows(table) for table in tables))
+        self._counts: dict[str, int] | None = None
 
     def verdict(self) -> str:
         """The report of every failure, after checking the jobs: none left running (a runner
@@ -432,7 +434,12 @@ class Prober:
             return dict(connection.execute(self._counts_query).mappings().one())
 
     def get(self, url: str, endpoint: str | None = None) -> Sent:
+        self.forget_counts()
         return self._send("GET", url, endpoint, {})
+
+    def forget_counts(self) -> None:
+        """Call after writing outside the prober (logging a user in)."""
+        self._counts = None
 
     def post(
         self,
@@ -449,10 +456,11 @@ class Prober:
             kwargs = {"data": urlencode(pairs or []), "content_type": "application/x-www-form-urlencoded"}
             body = label or ", ".join(f"{key}={show(value, 40)}" for key, value in (pairs or []) if value != "")
         endpoint = endpoint or self.endpoint(url, "POST")
-        before = self.row_counts()
+        # The counts after one POST are the counts before the next, unless something else wrote.
+        before = self._counts or self.row_counts()
         sent = self._send("POST", url, endpoint, kwargs, body)
+        self._counts = after = self.row_counts()
         if sent.status is not None and self.refused(sent):
-            after = self.row_counts()
             allowed = self.ALLOWED_ON_REFUSAL.get(endpoint, set())
             changed = {name: after[name] - before[name] for name in after if after[name] != before[name]}
             changed = {name: delta for name, delta in changed.items() if name not in allowed}
@@ -463,8 +471,14 @@ class Prober:
 
     @staticmethod
     def refused(sent: Sent) -> bool:
-        # 4xx, or the redirect to the login page that anonymous visitors get.
-        return 400 <= sent.status < 500 or (300 <= sent.status < 400 and urlsplit(sent.location).path == "/login")
+        return 400 <= sent.status < 500 or Prober.sent_to_login(sent)
+
+    @staticmethod
+    def sent_to_login(sent: Sent) -> bool:
+        """The redirect Flask-Login answers a visitor without a session with (?next=: the page
+        asked for; logging out also lands on /login, without it)."""
+        location = urlsplit(sent.location)
+        return 300 <= sent.status < 400 and location.path == "/login" and "next=" in location.query
 
     def _send(self, method: str, url: str, endpoint: str | None, kwargs: dict, body: str = "") -> Sent:
         endpoint = endpoint or self.endpoint(url, method)
