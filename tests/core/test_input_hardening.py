@@ -267,7 +267,13 @@ def test_an_integer_out_of_range_is_refused_beside_its_field(client, login_as, m
     campaign = make_campaign()
     starts = (utcnow() + timedelta(days=9)).strftime("%Y-%m-%dT18:00")
     ends = (utcnow() + timedelta(days=9)).strftime("%Y-%m-%dT20:00")
-    forum = {"title": "Forum", "kind": "community_forum", "starts_at": starts, "ends_at": ends, "venue_address": "1 Main"}
+    forum = {
+        "title": "Forum",
+        "kind": "community_forum",
+        "starts_at": starts,
+        "ends_at": ends,
+        "venue_address": "1 Main",
+    }
     data = {"petitions": PETITION, "pledges": PLEDGE | {"forum_id": 0, "official_id": 0}, "forums": forum}[kind]
     response = client.post(f"/organize/campaigns/{campaign.slug}/{kind}/new", data=data | {field: value})
     assert response.status_code == 422
@@ -307,7 +313,13 @@ def test_a_forum_in_a_folder_time_zone_is_refused_beside_the_field(client, login
     campaign = make_campaign()
     starts = (utcnow() + timedelta(days=9)).strftime("%Y-%m-%dT18:00")
     ends = (utcnow() + timedelta(days=9)).strftime("%Y-%m-%dT20:00")
-    data = {"title": "Forum", "kind": "community_forum", "starts_at": starts, "ends_at": ends, "venue_address": "1 Main"}
+    data = {
+        "title": "Forum",
+        "kind": "community_forum",
+        "starts_at": starts,
+        "ends_at": ends,
+        "venue_address": "1 Main",
+    }
     response = client.post(f"/organize/campaigns/{campaign.slug}/forums/new", data=data | {"timezone": "America"})
     assert response.status_code == 422
     assert "is not a time zone we know" in response.get_data(as_text=True)

@@ -48,8 +48,15 @@ def _targets(site) -> list[tuple[Form, str]]:
         for form in site.forms[who]:
             targets.setdefault((form.endpoint, form.names), (form, who))
     return sorted(
-        targets.values(), key=lambda target: ("logout" in target[0].endpoint, not target[0].inputs, target[0].endpoint)
+        targets.values(),
+        key=lambda target: ("logout" in target[0].endpoint, not _fields(target[0]), target[0].endpoint),
     )
+
+
+def _fields(form: Form) -> list:
+    # CSRF is off in tests (checking it is Flask-WTF's part): its token is no field to fuzz,
+    # and a form of nothing else (logout, cancel, retry) has no field at all.
+    return [f for f in form.inputs if f.name != "csrf_token"]
 
 
 def _full_sweep(role: str, found_by: str) -> bool:
@@ -87,9 +94,7 @@ def test_no_form_post_crashes_or_writes_when_refused(app, site, client, login_as
         # The full sweep is run by the least privileged role that has the form: the anonymous
         # visitor for public forms, the organizer for organizer forms. Others get it lighter.
         full = _full_sweep(role, found_by)
-        # CSRF is off in tests (checking it is Flask-WTF's part): its token is no field to fuzz,
-        # and a form of nothing else (logout, cancel, retry) has no field at all.
-        fields = [f for f in form.inputs if f.name != "csrf_token"]
+        fields = _fields(form)
         for f in fields if full else []:
             for value in _values_for(f.name):
                 post(form.action, replace(valid_pairs(form, next(_emails)), f.name, value), form.endpoint)
@@ -119,7 +124,7 @@ def test_no_form_post_crashes_or_writes_when_refused(app, site, client, login_as
         post(form.action, pairs, form.endpoint)
 
     def fields_of(target):
-        names = [f.name for f in target[0].inputs] or ["csrf_token"]
+        names = [f.name for f in _fields(target[0])] or ["unknown"]
         return st.tuples(st.just(target), st.lists(st.tuples(st.sampled_from(names), hostile_values()), max_size=3))
 
     explore(st.sampled_from(targets).flatmap(fields_of), drawn_post, max_examples=60)

@@ -53,7 +53,10 @@ def test_a_panicking_job_is_marked_failed_and_the_next_job_runs(make_app, runner
         db.session.commit()
         failed = _wait_for(panicking, JobStatus.FAILED)
         assert failed.status is JobStatus.FAILED
-        assert failed.last_error == "tests.jobs.test_base_exceptions.NativePanic: called `Option::unwrap()` on a `None` value"
+        assert (
+            failed.last_error
+            == "tests.jobs.test_base_exceptions.NativePanic: called `Option::unwrap()` on a `None` value"
+        )
         assert failed.finished_at is not None
 
         following = jobs.enqueue("tests.jobs.records", key=key + "-next").id
