@@ -134,7 +134,8 @@ def create_user(email: str, password: str, role: Role | str, name: str = "") -> 
 # The rule: LOGIN_MAX_FAILURES failed attempts in a row for one email as typed refuse that
 # email for LOGIN_LOCK_MINUTES, and each further failure after a refusal runs out doubles the
 # wait (capped at a day). A success or a password reset clears the count; a series is
-# forgotten a day after its last failure or, if it started a refusal, a day after that ends. The count is kept per keyed hash of the email, so an unknown
+# forgotten a day after its last failure or, if it started a refusal, a day after that ends.
+# The count is kept per keyed hash of the email, so an unknown
 # email is counted, refused and answered exactly like a known one. The refusal offers a reset
 # by mail, which always works: an attacker can slow the owner but never lock them out.
 
