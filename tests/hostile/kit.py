@@ -344,7 +344,11 @@ PROJECT = str(Path(__file__).resolve().parents[2])
 
 def _app_frames(exc_info) -> list[traceback.FrameSummary]:
     frames = traceback.extract_tb(exc_info[2])
-    return [frame for frame in frames if frame.filename.startswith(PROJECT) and "/tests/" not in frame.filename]
+    return [
+        frame
+        for frame in frames
+        if frame.filename.startswith(PROJECT) and not any(part in frame.filename for part in ("/tests/", "/.venv/"))
+    ]
 
 
 def _trace_tail(exc_info, frames: int = 3) -> str:
