@@ -53,6 +53,8 @@ def enqueue(name: str, *, once_per_transaction: bool = False, **arguments) -> Jo
 
 @event.listens_for(Session, "after_commit")
 def _dispatch_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a released savepoint: the real commit is still to come
+        return
     pending = session.info.pop(_PENDING_KEY, {})
     if pending:
         runner = current_app.extensions["jobs_runner"]

@@ -287,7 +287,8 @@ def get_packet(public_id: str) -> Packet:
 
 def matches(packet: Packet, digest: str) -> bool:
     """Whether a SHA-256 (hex, as printed by sha256sum) is the one recorded for the packet."""
-    return hmac.compare_digest((digest or "").strip().lower(), packet.sha256 or "")
+    # As bytes: compare_digest refuses non-ASCII text, and a pasted digest may hold any character.
+    return hmac.compare_digest((digest or "").strip().lower().encode(), (packet.sha256 or "").encode())
 
 
 @dataclass
