@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from campaign.core.errors import Conflict, DomainError
 from campaign.core.types import utcnow
 from campaign.extensions import db
+from campaign.people import pending
 from campaign.petitions import paper, paper_import, services
 from campaign.petitions.models import (
     ImportStatus,
@@ -38,7 +39,7 @@ def sign_online(petition, confirm: bool = True, **fields) -> Signature:
     values = {"first_name": "Ana", "last_name": "Núñez", "email": "ana@example.org", "zip_code": "54301"} | fields
     signature = services.sign(petition, services.SignatureInput(**values))
     if confirm:
-        services.confirm(petition, services.confirmation_token(signature))
+        services.confirm(petition, pending.first_link(services.CONFIRMATION, signature))
     db.session.commit()
     return signature
 
