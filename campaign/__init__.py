@@ -31,6 +31,9 @@ def create_app(test_config: dict | None = None, instance_path: Path | None = Non
 
     register_converters(app)
     _init_extensions(app)
+    from campaign.core.security import refuse_cross_site_requests
+
+    app.before_request(refuse_cross_site_requests)
     app.before_request(refuse_nul)
     _register_blueprints(app)
     _register_template_helpers(app)
@@ -40,6 +43,9 @@ def create_app(test_config: dict | None = None, instance_path: Path | None = Non
     from campaign.core.security import add_security_headers
 
     register_error_handlers(app)
+    from campaign.core.caching import add_cache_headers
+
+    app.after_request(add_cache_headers)
     app.after_request(add_security_headers)
     app.after_request(remember_language)
     return app
@@ -69,13 +75,15 @@ def _init_extensions(app: Flask) -> None:
 
     import campaign.core.database  # noqa: F401  (SQLite pragmas)
     from campaign.core.i18n import select_locale
-    from campaign.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+    from campaign.extensions import babel, cache, csrf, db, limiter, login_manager, mail, migrate
     from campaign.jobs import runners
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     mail.init_app(app)  # Flask-Mail's Message reads its settings (sender, attachment encoding)
     csrf.init_app(app)
+    app.config["CACHE_DEFAULT_TIMEOUT"] = app.config["PAGE_CACHE_SECONDS"]
+    cache.init_app(app)
     limiter.init_app(app)
     babel.init_app(
         app,

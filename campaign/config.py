@@ -95,6 +95,10 @@ def load_config(instance_path: Path = DEFAULT_INSTANCE_PATH) -> dict:
         "JOBS_RUNNER": env.get("JOBS_RUNNER") or ("rq" if redis_url else "thread"),
         "JOBS_MAX_ATTEMPTS": int(env.get("JOBS_MAX_ATTEMPTS") or 3),
         "JOBS_BACKOFF_SECONDS": int(env.get("JOBS_BACKOFF_SECONDS") or 30),
+        # Public pages are rendered once per this many seconds for visitors without a session
+        # (core.caching), in each process: fresher than the counts they show (petitions.counts).
+        "PAGE_CACHE_SECONDS": int(env.get("PAGE_CACHE_SECONDS") or 5),
+        "CACHE_TYPE": "SimpleCache",
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         # Always set: Flask-Limiter otherwise keeps the previous app's choice (one limiter per process).
         "RATELIMIT_ENABLED": _flag(env.get("RATELIMIT_ENABLED"), default=True),

@@ -6,16 +6,19 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from campaign.campaigns import services
+from campaign.core.caching import public_page
 
 bp = Blueprint("campaigns", __name__)
 
 
 @bp.get("/")
+@public_page
 def index():
     return render_template("campaigns/index.html", campaigns=services.public_campaigns())
 
 
 @bp.get("/c/<slug>")
+@public_page
 def show(slug: str):
     # Organizers may preview a draft at its future address.
     campaign = services.get_campaign(slug, include_drafts=current_user.is_authenticated)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from flask import request
+from urllib.parse import urlsplit
+
+from flask import current_app, request
+from flask_wtf.csrf import CSRFError
+
+# Methods that cannot change anything, and so need no proof of where they came from.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -46,3 +52,33 @@ def add_security_headers(response):
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def refuse_cross_site_requests() -> None:
+    """Every request that can change something must come from a page of this site.
+
+    Browsers say where a request comes from: `Sec-Fetch-Site` (every current browser) and
+    `Origin` (on every cross-site POST). A form posted from another site carries one of them
+    with a foreign value and is refused here, before any view, with the CSRF message. A
+    request with neither did not come from a browser page, so it cannot ride a visitor's
+    cookies. This is what lets the public action forms (sign, commit, RSVP) carry no
+    session-bound CSRF token, so that their pages are the same for every visitor and can be
+    cached (core.caching); every other form keeps its Flask-WTF token as well."""
+    if request.method in SAFE_METHODS:
+        return
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        if fetch_site not in ("same-origin", "none"):  # "none": typed or bookmarked by the person
+            raise CSRFError("cross-site request (Sec-Fetch-Site)")
+        return
+    origin = request.headers.get("Origin")
+    if origin is not None and origin.lower() not in {
+        _origin(current_app.config["BASE_URL"]),
+        _origin(request.host_url),
+    }:
+        raise CSRFError("cross-site request (Origin)")

@@ -7,14 +7,14 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from flask_login import current_user
 
 from campaign.campaigns.services import get_campaign
+from campaign.core.caching import public_page
 from campaign.core.i18n import current_language, wall_clock
-from campaign.core.limits import limit_actions
 from campaign.core.tokens import confirmable_page
 from campaign.forums import services
 from campaign.forums.calendar import calendar_for
 from campaign.forums.forms import RSVPForm
 from campaign.forums.models import FORUM_KIND_LABELS, Forum, ForumKind
-from campaign.people.forms import public_action_limit, submit_identity
+from campaign.people.forms import public_action, submit_identity
 from campaign.people.services import CONSENT_EMAIL_UPDATES
 
 bp = Blueprint("forums", __name__)
@@ -41,6 +41,7 @@ def _ics(body: bytes, name: str) -> Response:
 
 
 @bp.get("/forums/")
+@public_page
 def index():
     kind = request.args.get("kind")
     county = request.args.get("county") or None
@@ -49,13 +50,14 @@ def index():
 
 
 @bp.get("/forums/<slug>")
+@public_page
 def show(slug: str):
     forum = services.get_forum(slug, include_drafts=current_user.is_authenticated)
     return _page(forum, RSVPForm())
 
 
 @bp.post("/forums/<slug>")
-@limit_actions(public_action_limit)
+@public_action
 def register(slug: str):
     forum = services.get_forum(slug)
     form = RSVPForm()

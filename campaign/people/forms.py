@@ -14,6 +14,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from campaign.core.errors import DomainError
 from campaign.core.forms import BaseForm, submit
+from campaign.core.limits import limit_actions
+from campaign.extensions import csrf
 from campaign.geo.services import counties_in_state, lookup_zip
 from campaign.people.services import MAX_NAME
 
@@ -21,6 +23,13 @@ T = TypeVar("T")
 
 
 class IdentityForm(BaseForm):
+    """The public action forms (sign, commit, RSVP) sit on pages that are cached and the same
+    for every visitor, so they carry no session-bound CSRF token: their POST views are
+    `public_action` views, and core.security refuses cross-site posts for every view."""
+
+    class Meta:
+        csrf = False
+
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=MAX_NAME)])
     last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=MAX_NAME)])
     email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
@@ -63,3 +72,9 @@ def submit_identity(form: IdentityForm, action: Callable[[], T]) -> tuple[T | No
 def public_action_limit() -> str:
     """For `core.limits.limit_actions`: only actions taken count, so a typo costs nobody their turn."""
     return current_app.config["SIGN_RATE_LIMIT"]
+
+
+def public_action(view):
+    """The POST view of a public action form: rate-limited per address (counting only actions
+    taken), and exempt from Flask-WTF's session token (see IdentityForm)."""
+    return csrf.exempt(limit_actions(public_action_limit)(view))

@@ -107,6 +107,15 @@ def request_refresh(petition: Petition, now: datetime | None = None) -> bool:
     return True
 
 
+def total_including(petition: Petition, signature: Signature) -> int:
+    """The confirmed total as the signer who has just confirmed must see it: the last count,
+    plus their own signature when that count was taken before it. Costs nothing at any size
+    (the counts are refreshed in batches, so the total alone would lag by seconds)."""
+    counted = petition.counted_at
+    missing = signature.confirmed_at is not None and (counted is None or signature.confirmed_at >= counted)
+    return petition.confirmed_count + (1 if missing and signature.status is SignatureStatus.CONFIRMED else 0)
+
+
 def county_rows(petition: Petition) -> list[CountyRow]:
     """Counties with confirmed signatures, and every target county, by count (largest first)."""
     counts = dict(

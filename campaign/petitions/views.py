@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from campaign.core.caching import public_page
 from campaign.core.i18n import current_language
-from campaign.core.limits import limit_actions
 from campaign.core.tokens import confirmable_page
 from campaign.core.urls import external_url
-from campaign.people.forms import public_action_limit, submit_identity
+from campaign.people.forms import public_action, submit_identity
 from campaign.petitions import counts, services
 from campaign.petitions.forms import SignForm
 from campaign.petitions.models import Petition
@@ -30,13 +30,14 @@ def _page(petition: Petition, form: SignForm, status: int = 200):
 
 
 @bp.get("/p/<slug>")
+@public_page
 def show(slug: str):
     petition = services.get_petition(slug, include_drafts=current_user.is_authenticated)
     return _page(petition, SignForm())
 
 
 @bp.post("/p/<slug>")
-@limit_actions(public_action_limit)
+@public_action
 def sign(slug: str):
     petition = services.get_petition(slug)
     form = SignForm()
@@ -77,5 +78,6 @@ def confirm(slug: str, token: str):
         lambda: services.signature_for_token(petition, token),
         lambda _confirmation: services.confirm(petition, token),
         petition=petition,
+        total_including=counts.total_including,
         consent_boxes=services.consent_boxes,
     )

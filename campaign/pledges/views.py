@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
+from campaign.core.caching import public_page
 from campaign.core.i18n import current_language, wall_clock
-from campaign.core.limits import limit_actions
 from campaign.core.tokens import confirmable_page
 from campaign.core.urls import external_url
-from campaign.people.forms import public_action_limit, submit_identity
+from campaign.people.forms import public_action, submit_identity
 from campaign.pledges import fulfilment, services
 from campaign.pledges.forms import CommitForm
 from campaign.pledges.models import Pledge
@@ -35,13 +35,14 @@ def _page(pledge: Pledge, form: CommitForm, status: int = 200):
 
 
 @bp.get("/pledges/<slug>")
+@public_page
 def show(slug: str):
     pledge = services.get_pledge(slug, include_drafts=current_user.is_authenticated)
     return _page(pledge, CommitForm())
 
 
 @bp.post("/pledges/<slug>")
-@limit_actions(public_action_limit)
+@public_action
 def commit(slug: str):
     pledge = services.get_pledge(slug)
     form = CommitForm()

@@ -1,0 +1,78 @@
+"""Public pages served from a cache during a read storm, and revalidated by browsers and proxies.
+
+A petition shared in a county Facebook group gets its visitors in one burst, and every one of
+them sees the same page: the counts are refreshed at most every few seconds anyway
+(petitions.counts). A `public_page` view is therefore rendered once per page, language and
+freshness window, and kept in Flask-Caching (in the process, or in Redis when REDIS_URL is
+set). Its response carries an ETag and `Cache-Control: public, max-age=...`, so a browser
+revalidates with a 304 and a reverse proxy can absorb the storm too.
+
+What keeps one visitor's data out of another's page:
+- only a request without a session or login cookie is served from, or stored in, the cache:
+  a logged-in organizer (drafts, the Organize menu) or a visitor with a flashed message gets
+  the page rendered for them, marked private;
+- the public action forms on these pages (sign, commit, RSVP) carry no session-bound CSRF
+  token (people.forms.IdentityForm; core.security refuses cross-site posts instead), so a
+  page rendered for a visitor without a session touches no session and sets no cookie;
+- only GET views are decorated, and only a 200 is kept: a form sent back with its errors is
+  the answer to a POST and is never cached.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+
+from flask import current_app, g, request
+from flask.sessions import SecureCookieSessionInterface
+
+from campaign.core.i18n import current_language
+from campaign.extensions import cache
+
+
+def _personal() -> bool:
+    """Whether this visitor may see something of their own: a session (login, flashed
+    message) or a remembered login."""
+    cookies = request.cookies
+    session_cookie = SecureCookieSessionInterface().get_cookie_name(current_app)
+    return session_cookie in cookies or current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies
+
+
+def _key() -> str:
+    """One entry per path, query string (as sent: an attacker's random queries only fill
+    entries that expire) and language."""
+    query = hashlib.sha256(request.query_string).hexdigest()
+    return f"page:{current_language()}:{request.path}:{query}"
+
+
+def _keep(response) -> bool:
+    status = response[1] if isinstance(response, tuple) else getattr(response, "status_code", 200)
+    return status == 200
+
+
+def public_page(view):
+    """A GET view whose page is the same for every visitor without a session."""
+    cached_view = cache.cached(key_prefix=_key, unless=_personal, response_filter=_keep)(view)
+
+    @functools.wraps(view)
+    def page(*args, **kwargs):
+        g.public_page = True
+        if not current_app.config["PAGE_CACHE_SECONDS"]:
+            return view(*args, **kwargs)
+        return cached_view(*args, **kwargs)
+
+    return page
+
+
+def add_cache_headers(response):
+    """ETag and Cache-Control of a public page; a matching If-None-Match answers 304."""
+    if not g.get("public_page") or response.status_code != 200:
+        return response
+    if _personal():
+        response.headers["Cache-Control"] = "private, no-cache"
+        return response
+    response.cache_control.public = True
+    response.cache_control.max_age = current_app.config["PAGE_CACHE_SECONDS"]
+    response.vary.update(("Cookie", "Accept-Language"))
+    response.add_etag()
+    return response.make_conditional(request)
