@@ -28,6 +28,9 @@ def create_app(test_config: dict | None = None, instance_path: Path | None = Non
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    from campaign.core.assets import serve_static
+
+    serve_static(app)  # static files never reach Flask
 
     register_converters(app)
     _init_extensions(app)
