@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from campaign.accounts.models import AuditEvent, LoginThrottle, Role, User, UserSession
 from campaign.core.errors import Conflict, DomainError
 from campaign.core.hashing import ip_hash, keyed_hash
+from campaign.core.text import clean_control
 from campaign.core.types import utcnow
 from campaign.core.urls import external_url
 from campaign.extensions import db
@@ -113,7 +114,7 @@ def record_event(user: User | None, action: str, ip: str | None = None, **detail
 def create_user(email: str, password: str, role: Role | str, name: str = "") -> User:
     """A new organizer account. Conflict when the email is taken, DomainError on bad input."""
     address = clean_email(email).lower()
-    name = (name or "").strip()
+    name = clean_control(name or "", multiline=False)  # the CLI has no form to clean it
     if len(name) > MAX_NAME_LENGTH:
         raise DomainError(_("Use at most %(count)s characters for the name.", count=MAX_NAME_LENGTH), field="name")
     if find_user(address) is not None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import nh3
+from flask import current_app
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 from markupsafe import Markup
+
+from campaign.core.guard import PROCESS_EXITS
 
 _renderer = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
@@ -16,7 +19,13 @@ def render_markdown(text: str | None) -> Markup:
     html = _renderer.render(text)
     # markdown-it already escapes raw HTML and refuses javascript: links; nh3 is the
     # second lock on the door and adds rel attributes to every link.
-    return Markup(nh3.clean(html, link_rel="nofollow noopener noreferrer"))  # noqa: S704 (sanitised above)
+    try:
+        return Markup(nh3.clean(html, link_rel="nofollow noopener noreferrer"))  # noqa: S704 (sanitised above)
+    except PROCESS_EXITS:
+        raise
+    except BaseException:  # a panic in nh3's Rust (a BaseException): the text, escaped, not a dead worker
+        current_app.logger.exception("nh3 failed on a Markdown text")
+        return Markup("<p>%s</p>") % text
 
 
 def markdown_tree(text: str | None) -> SyntaxTreeNode:

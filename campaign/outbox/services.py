@@ -22,6 +22,7 @@ from jinja2 import TemplateNotFound
 from sqlalchemy import func, select, update
 
 from campaign.core.errors import Conflict, NotFound
+from campaign.core.text import clean_control
 from campaign.core.types import utcnow
 from campaign.extensions import db
 from campaign.jobs import services as jobs
@@ -92,7 +93,9 @@ def enqueue(
         raise ValueError(f"mail/{template}.txt must start with a 'Subject:' line")
     message = OutboxMessage(
         recipient=recipient,
-        subject=subject_line.removeprefix("Subject:").strip(),
+        # One line whatever the template put in it: a title stored with a bare CR (written
+        # before the forms cleaned input, or by anything but a form) must not add a header.
+        subject=clean_control(subject_line.removeprefix("Subject:"), multiline=False),
         body_text=body.lstrip("\n"),
         body_html=html,
         attachments=[_encode_attachment(item) for item in attachments or []],

@@ -7,6 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from campaign.core.errors import DomainError
+from campaign.core.params import AsciiInt
 from campaign.extensions import db
 from campaign.packets import services
 from campaign.petitions.services import get_petition
@@ -18,7 +19,7 @@ packets_cli = AppGroup("packets", help="Signature packets.")
 @click.argument("petition_slug")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True)
 @click.option("--county", "counties", multiple=True, help="County FIPS code; repeat for several.")
-@click.option("--official", "official_id", type=int, help="Address the packet to this official (ID).")
+@click.option("--official", "official_id", type=AsciiInt(1), help="Address the packet to this official (ID).")
 @click.option("--include-address", is_flag=True, help="Print street addresses (off by default).")
 @click.option("--lang", "language", default="en", type=click.Choice(["en", "es"]))
 def build_command(petition_slug, output, counties, official_id, include_address, language) -> None:

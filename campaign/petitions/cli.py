@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select, update
 
 from campaign.accounts import services as accounts
+from campaign.core.params import AsciiInt
 from campaign.core.types import utcnow
 from campaign.extensions import db
 from campaign.petitions import counts
@@ -30,7 +31,13 @@ def refresh_counts_command(every: bool) -> None:
 
 
 @petitions_cli.command("purge-ip-hashes")
-@click.option("--days", default=30, show_default=True, help="Keep the hashes of records younger than this.")
+@click.option(
+    "--days",
+    default=30,
+    type=AsciiInt(0, 36_500),
+    show_default=True,
+    help="Keep the hashes of records younger than this.",
+)
 def purge_ip_hashes_command(days: int) -> None:
     """Forget the keyed address hashes of signatures and of login audit events once abuse
     review no longer needs them (run daily)."""

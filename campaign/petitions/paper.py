@@ -115,6 +115,15 @@ def add_paper_signature(
     existing = petitions.existing_signature(petition, person) if person else None
     existing = existing or db.session.scalars(same_name.order_by(Signature.id).limit(1)).first()
     if existing is not None:
+        if existing.status is SignatureStatus.PENDING:
+            # Never proven, so anyone could have typed it with this email or name: the ink
+            # confirms what is on the sheet, not the name, comment or boxes typed online.
+            existing.person = person
+            existing.first_name, existing.last_name, existing.comment = first_name, last_name, comment
+            existing.zip_code, existing.city, existing.county_fips = place.zip_code, place.city, county.fips
+            existing.street_address, existing.phone, existing.show_publicly = street_address, phone, False
+            existing.email_updates = data.email_updates and person is not None
+            existing.consent_text, existing.consented_at = _paper_consent(existing.email_updates), signed_at
         return _merge(existing, person, forum_id, data.sheet_number, signed_at, entered_by_id, now)
 
     signature = Signature(

@@ -17,7 +17,7 @@ from campaign.campaigns.services import checked_slug
 from campaign.core.errors import Conflict, DomainError, NotFound
 from campaign.core.forms import MAX_GOAL
 from campaign.core.hashing import ip_hash
-from campaign.core.text import ascii_int, blank_to_none
+from campaign.core.text import ascii_int, blank_to_none, clean_control
 from campaign.core.tokens import TokenPurpose
 from campaign.core.types import utcnow
 from campaign.core.urls import external_url
@@ -75,8 +75,9 @@ def optional_detail(value: str | None, field: str, max_length: int, rule: FieldR
 
 
 def clean_comment(value: str | None) -> str | None:
-    text = (value or "").replace("\r\n", "\n").strip()
-    text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", text)
+    # The one cleaner (a paper import's cells reach here without a form): C1 controls and
+    # bidirectional overrides go too, not only C0.
+    text = clean_control(value or "", multiline=True).strip()
     if len(text) > MAX_COMMENT:
         raise DomainError(_("Use at most %(count)s characters.", count=MAX_COMMENT), field="comment")
     return text or None
@@ -132,6 +133,10 @@ def sign(petition: Petition, data: SignatureInput) -> Signature:
         "locale": data.locale,
         "ip_hash": ip_hash(data.ip),
     }
+    # The person's own address, not this spelling of it: "ana+1@", "ana+2@" and "a.na@gmail"
+    # are one mailbox, which the per-recipient cap on mail must count as one (and a "+tag"
+    # address that is in fact someone else's mailbox never receives the link).
+    mailbox = person.email
     signature = existing_signature(petition, person)
     if signature is None:
         signature = Signature(petition=petition, person=person, created_at=utcnow(), consented_at=utcnow(), **details)
@@ -141,12 +146,12 @@ def sign(petition: Petition, data: SignatureInput) -> Signature:
         except IntegrityError:  # the same person's other tab or double click won the race
             signature = existing_signature(petition, person)
         else:
-            _mail_confirmation(signature, email, pending.first_link(CONFIRMATION, signature), details)
+            _mail_confirmation(signature, mailbox, pending.first_link(CONFIRMATION, signature), details)
             return signature
     if signature.status is SignatureStatus.PENDING:
-        _mail_confirmation(signature, email, pending.propose(CONFIRMATION, person, signature.id, details), details)
+        _mail_confirmation(signature, mailbox, pending.propose(CONFIRMATION, person, signature.id, details), details)
     elif signature.status is SignatureStatus.CONFIRMED:
-        enqueue_mail(email, "petitions/already_signed", _mail_context(signature), signature.locale, throttle=True)
+        enqueue_mail(mailbox, "petitions/already_signed", _mail_context(signature), signature.locale, throttle=True)
     return signature
 
 
@@ -261,14 +266,29 @@ def parse_county_lines(text: str) -> list[tuple[str, int | None]]:
         line = line.strip()
         if not line:
             continue
-        match = re.fullmatch(r"(.+?)(?:\s*[=:]?\s+([0-9]+))?", line)
-        county = resolve_county(match.group(1).strip())
-        goal = ascii_int(match.group(2), 1, MAX_GOAL) if match.group(2) else None
-        if match.group(2) and goal is None:
+        name, number = _split_goal(line)
+        county = resolve_county(name)
+        goal = ascii_int(number, 1, MAX_GOAL) if number else None
+        if number and goal is None:
             message = _("A county goal must be from 1 to %(max)s.", max=format_number(MAX_GOAL))
             raise DomainError(message, field="counties")
         entries[county.fips] = goal
     return list(entries.items())
+
+
+def _split_goal(line: str) -> tuple[str, str | None]:
+    """("Brown County, WI", "500") from "Brown County, WI: 500": the digits that end the line
+    after a space (and an optional = or :) are the goal. String operations, not a regex: the
+    pattern this replaces backtracked in cubic time on a line of spaces (5,000 characters of
+    the form kept a worker busy for minutes)."""
+    head = line.rstrip("0123456789")
+    number = line[len(head) :]
+    name = head.rstrip()
+    if not number or name == head:  # no goal, or digits glued to the name ("55009")
+        return line, None
+    if name[-1] in "=:":
+        name = name[:-1].rstrip()
+    return (name, number) if name else (line, None)
 
 
 def save_petition(campaign, data: PetitionInput, petition: Petition | None = None) -> Petition:

@@ -78,9 +78,10 @@ def test_repeat_signature_answers_alike_and_stays_one_row(client, make_petition)
     assert count_signatures() == 1
     assert db.session.scalar(select(func.count()).select_from(Person)) == 1
     assert db.session.scalar(select(Signature.first_name)) == "María", "a repeat changes nothing before its link"
-    assert len(mails_to("maria@example.org")) == 1 and len(mails_to("maria+again@example.org")) == 1
+    _first_mail, repeat_mail = mails_to("maria@example.org")
+    assert not mails_to("maria+again@example.org"), "the link goes to the person's address, not this spelling"
 
-    link = confirmation_link(mails_to("maria+again@example.org")[0])
+    link = confirmation_link(repeat_mail)
     client.post(link)
     assert db.session.scalar(select(Signature.first_name)) == "Mary", "the link the mailbox used says Mary"
     third = sign(client, petition)
@@ -88,6 +89,18 @@ def test_repeat_signature_answers_alike_and_stays_one_row(client, make_petition)
     [*_, last] = mails_to("maria@example.org")
     assert last.subject.startswith("You have already signed")
     assert count_signatures() == 1
+
+
+def test_spellings_of_one_mailbox_share_its_cap_on_mail(client, make_petition):
+    """Spellings with a "+tag" or Gmail dots reach one mailbox: they must not each get the cap's
+    worth of mail (an attacker would flood it), and a "+tag" address that is in fact another
+    mailbox must not receive the link that changes this person's signature."""
+    petition = make_petition()
+    spellings = ["maria@example.org"] + [f"Maria+{number}@Example.org" for number in range(8)]
+    for spelling in spellings:
+        assert sign(client, petition, email=spelling).status_code == 303
+    assert len(mails_to("maria@example.org")) == 5  # OUTBOX_RECIPIENT_LIMIT
+    assert not any(mails_to(f"maria+{number}@example.org") for number in range(8))
 
 
 def test_a_lost_email_is_replaced_by_signing_again(client, make_petition):
@@ -179,12 +192,36 @@ def test_honeypot_is_refused_and_writes_nothing(client, make_petition):
     assert count_signatures() == 0
 
 
-def test_missing_csrf_token_is_refused(app, client, make_petition):
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},  # a sandboxed frame or a data: page
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "http://localhost"},  # a sibling subdomain
+    ],
+)
+def test_a_forged_cross_site_signature_is_refused(app, client, make_petition, headers):
     petition = make_petition()
     app.config["WTF_CSRF_ENABLED"] = True
-    response = sign(client, petition)
+    response = client.post(f"/p/{petition.slug}", data=GOOD, headers=headers)
     assert response.status_code == 400
+    assert "did not come from this site" in response.get_data(as_text=True)
     assert count_signatures() == 0
+    assert mails_to(GOOD["email"]) == []
+
+
+def test_a_signature_from_the_cached_page_needs_no_session_token(app, client, make_petition):
+    """The page is the same for everyone (no token, no cookie); the browser's own word that
+    the form came from this site is the CSRF check."""
+    petition = make_petition()
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = client.get(f"/p/{petition.slug}")
+    assert "csrf_token" not in page.get_data(as_text=True)
+    assert "Set-Cookie" not in page.headers
+    headers = {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}
+    assert client.post(f"/p/{petition.slug}", data=GOOD, headers=headers).status_code == 303
+    assert count_signatures() == 1
 
 
 def test_zip_spanning_states_list_lets_the_signer_pick_a_county(client, make_petition):
@@ -276,3 +313,23 @@ def test_optional_details_are_offered_and_kept_when_given(client, make_petition)
     assert sign(client, petition).status_code == 303
     sign(client, petition, email="other@example.org", street_address="1 Main St")
     assert set(db.session.scalars(select(Signature.street_address))) == {None, "1 Main St"}
+
+
+@pytest.mark.parametrize("counted_before", [True, False])
+def test_the_signer_sees_a_total_that_counts_them(client, make_petition, counted_before):
+    """The counts are refreshed in batches; the page after Confirm must not lag behind."""
+    petition = make_petition()
+    for number in range(3):
+        sign(client, petition, email=f"n{number}@example.org")
+        client.post(confirmation_link(mails_to(f"n{number}@example.org")[0]))
+    if counted_before:
+        counts.refresh_counts(petition.id, force=True)  # 3 counted; the next one is not
+        db.session.commit()
+    sign(client, petition)
+    done = client.post(confirmation_link(mails_to(GOOD["email"])[0])).get_data(as_text=True)
+    shown = 4 if counted_before else 1  # never counted: the last count is 0, plus them
+    assert f"{shown} people have signed, you included." in done or (shown == 1 and "1 person has signed" in done)
+    counts.refresh_counts(petition.id, force=True)
+    db.session.commit()
+    again = client.post(confirmation_link(mails_to(GOOD["email"])[0])).get_data(as_text=True)
+    assert "4 people have signed, you included." in again  # counted now: not twice
