@@ -10,16 +10,24 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from campaign.core.errors import DomainError
 from campaign.core.forms import BaseForm, submit
 from campaign.core.limits import limit_actions
+from campaign.core.text import looks_like_link
 from campaign.extensions import csrf
 from campaign.geo.services import counties_in_state, lookup_zip
 from campaign.people.services import MAX_NAME
 
 T = TypeVar("T")
+
+
+def _a_name_not_a_link(form, field) -> None:
+    """Names are shown (the petition page's latest signers, the packet officials read) and
+    must not carry an address that a reader or a mail program would follow."""
+    if looks_like_link(field.data):
+        raise ValidationError(_l("Write your name only, without a web or email address."))
 
 
 class IdentityForm(BaseForm):
@@ -30,8 +38,8 @@ class IdentityForm(BaseForm):
     class Meta:
         csrf = False
 
-    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=MAX_NAME)])
-    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=MAX_NAME)])
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=MAX_NAME), _a_name_not_a_link])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=MAX_NAME), _a_name_not_a_link])
     email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     zip_code = StringField(_l("ZIP code"), validators=[DataRequired(), Length(max=10)])
     # Offered only when the ZIP code does not tell the county.

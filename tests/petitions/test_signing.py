@@ -333,3 +333,16 @@ def test_the_signer_sees_a_total_that_counts_them(client, make_petition, counted
     db.session.commit()
     again = client.post(confirmation_link(mails_to(GOOD["email"])[0])).get_data(as_text=True)
     assert "4 people have signed, you included." in again  # counted now: not twice
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("first_name", "Visit evil.example"), ("last_name", "www.win"), ("first_name", "a@b.co")]
+)
+def test_a_name_that_carries_a_link_is_refused_beside_the_field(client, make_petition, field, value):
+    """The latest signers are shown on the public page and names print in the packet."""
+    petition = make_petition()
+    response = sign(client, petition, **{field: value})
+    assert response.status_code == 422
+    assert "Write your name only, without a web or email address." in response.get_data(as_text=True)
+    assert count_signatures() == 0 and mails_to(GOOD["email"]) == []
+    assert sign(client, petition, first_name="José-María", last_name="O'Neil Jr.").status_code == 303
