@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -129,8 +130,18 @@ def resolve_county(text: str | None) -> County:
     return get_county(fips)
 
 
-@cache
+_TIMEZONES_LOCK = threading.Lock()
+
+
 def _timezones_by_county() -> dict[tuple[str, str], str]:
+    """Built once per process (about a second: the whole ZIP list), by one thread while the
+    others of a fresh worker wait, instead of all of them building it at once."""
+    with _TIMEZONES_LOCK:
+        return _build_timezones_by_county()
+
+
+@cache
+def _build_timezones_by_county() -> dict[tuple[str, str], str]:
     """The most common time zone of each (state, county name) in the ZIP code list."""
     seen: dict[tuple[str, str], Counter] = {}
     for record in zipcodes.list_all():
