@@ -24,7 +24,6 @@ import functools
 import hashlib
 
 from flask import current_app, g, request
-from flask.sessions import SecureCookieSessionInterface
 
 from campaign.core.i18n import current_language
 from campaign.extensions import cache
@@ -33,9 +32,8 @@ from campaign.extensions import cache
 def _personal() -> bool:
     """Whether this visitor may see something of their own: a session (login, flashed
     message) or a remembered login."""
-    cookies = request.cookies
-    session_cookie = SecureCookieSessionInterface().get_cookie_name(current_app)
-    return session_cookie in cookies or current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies
+    cookies, config = request.cookies, current_app.config
+    return config["SESSION_COOKIE_NAME"] in cookies or config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies
 
 
 def _key() -> str:
