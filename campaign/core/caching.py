@@ -3,9 +3,10 @@
 A petition shared in a county Facebook group gets its visitors in one burst, and every one of
 them sees the same page: the counts are refreshed at most every few seconds anyway
 (petitions.counts). A `public_page` view is therefore rendered once per page, language and
-freshness window, and kept in Flask-Caching (in the process, or in Redis when REDIS_URL is
-set). Its response carries an ETag and `Cache-Control: public, max-age=...`, so a browser
-revalidates with a 304 and a reverse proxy can absorb the storm too.
+freshness window, and kept in Flask-Caching's SimpleCache, in each process (a hit costs no
+network round trip; each worker renders a page once per window). Its response carries an
+ETag and `Cache-Control: public, max-age=...`, so a browser revalidates with a 304 and a
+reverse proxy can absorb the storm too.
 
 What keeps one visitor's data out of another's page:
 - only a request without a session or login cookie is served from, or stored in, the cache:
