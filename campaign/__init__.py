@@ -85,7 +85,6 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     mail.init_app(app)  # Flask-Mail's Message reads its settings (sender, attachment encoding)
     csrf.init_app(app)
-    app.config["CACHE_DEFAULT_TIMEOUT"] = app.config["PAGE_CACHE_SECONDS"]
     cache.init_app(app)
     limiter.init_app(app)
     babel.init_app(

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import threading
 
 from flask import current_app, g, request
 
@@ -49,16 +50,31 @@ def _keep(response) -> bool:
     return status == 200
 
 
+# When a page's entry expires, the requests that ask for it at that moment wait for one of
+# them to render it instead of all rendering it at once. Striped: a fixed number of locks,
+# whatever number of pages and query strings visitors make up.
+_RENDER_LOCKS = [threading.Lock() for _ in range(64)]
+
+
 def public_page(view):
     """A GET view whose page is the same for every visitor without a session."""
-    cached_view = cache.cached(key_prefix=_key, unless=_personal, response_filter=_keep)(view)
 
     @functools.wraps(view)
     def page(*args, **kwargs):
         g.public_page = True
-        if not current_app.config["PAGE_CACHE_SECONDS"]:
+        seconds = current_app.config["PAGE_CACHE_SECONDS"]
+        if not seconds or _personal():
             return view(*args, **kwargs)
-        return cached_view(*args, **kwargs)
+        key = _key()
+        cached = cache.get(key)
+        if cached is None:
+            with _RENDER_LOCKS[hash(key) % len(_RENDER_LOCKS)]:
+                cached = cache.get(key)  # rendered while this request waited
+                if cached is None:
+                    cached = view(*args, **kwargs)  # an abort (404) is raised, never kept
+                    if _keep(cached):
+                        cache.set(key, cached, timeout=seconds)
+        return cached
 
     return page
 

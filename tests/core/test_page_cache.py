@@ -3,7 +3,11 @@ to another (core.caching); posts from another site are refused on every rule (co
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
+from flask import template_rendered
 from sqlalchemy import update
 from werkzeug.routing import IntegerConverter
 
@@ -153,3 +157,30 @@ def test_a_typed_address_and_a_non_browser_client_may_post(app, client, make_pet
     assert client.post(f"/p/{petition.slug}", data=GOOD, headers={"Sec-Fetch-Site": "none"}).status_code == 303
     assert client.post(f"/p/{petition.slug}", data=GOOD | {"email": "b@example.org"}).status_code == 303
     assert count_signatures() == 2
+
+
+def test_an_expired_page_is_rendered_once_however_many_ask_at_that_moment(app, make_petition):
+    path = f"/p/{make_petition().slug}"
+    renders = []
+
+    def slow_render(sender, template, context, **extra):
+        if template.name == "petitions/show.html":
+            renders.append(1)
+            time.sleep(0.3)  # the others arrive while it renders
+
+    template_rendered.connect(slow_render, app)
+    start = threading.Barrier(6)
+    statuses = []
+
+    def visit():
+        start.wait()
+        statuses.append(app.test_client().get(path).status_code)
+
+    visitors = [threading.Thread(target=visit) for _ in range(6)]
+    for visitor in visitors:
+        visitor.start()
+    for visitor in visitors:
+        visitor.join(timeout=30)
+    template_rendered.disconnect(slow_render, app)
+    assert statuses == [200] * 6
+    assert len(renders) == 1
