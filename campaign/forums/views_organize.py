@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from campaign.accounts.models import Role
 from campaign.campaigns.services import all_organizations, get_campaign
+from campaign.core import charts
 from campaign.core.errors import DomainError
 from campaign.core.forms import submit
 from campaign.core.i18n import current_language
@@ -17,7 +18,7 @@ from campaign.core.pagination import page_number
 from campaign.core.permissions import role_required
 from campaign.core.text import ascii_int
 from campaign.extensions import db
-from campaign.forums import checkin, services
+from campaign.forums import checkin, services, timeline
 from campaign.forums.forms import ForumForm, PaperImportForm, PaperSignatureForm, WalkInForm
 from campaign.forums.models import Accessibility, Forum, ForumKind
 from campaign.jobs.models import Job
@@ -110,13 +111,30 @@ def cancel_forum(slug: str):
     return redirect(url_for(".rsvps", slug=slug))
 
 
+def _rsvps_chart(forum: Forum, days: list[timeline.RSVPDay]):
+    """Seats taken day by day, the waitlist when there is one, against the capacity."""
+    if not days:
+        return None
+    series = [charts.Series(_("Seats taken"), [row.going for row in days])]
+    if any(row.waiting for row in days):
+        series.append(charts.Series(_("Waitlist"), [row.waiting for row in days]))
+    if forum.capacity is not None:
+        series.append(charts.Series(_("Capacity"), [forum.capacity] * len(days), dashed=True))
+    labels = [charts.short_date(row.day) for row in days]
+    return charts.line_chart(_("RSVPs over time"), labels, series, y_title=_("People"))
+
+
 @bp.get("/forums/<slug>")
 @role_required(Role.VIEWER)
 def rsvps(slug: str):
     forum = services.get_forum(slug, include_drafts=True)
+    days = timeline.rsvps_over_time(forum)
     return render_template(
         "forums/organize/rsvps.html",
         forum=forum,
+        days=days,
+        chart=_rsvps_chart(forum, days),
+        has_waitlist=any(row.waiting for row in days),
         seats_taken=services.seats_taken(forum),
         attendance=checkin.attendance(forum),
         reminders=forum.reminders,

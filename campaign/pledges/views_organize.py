@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from campaign.accounts.models import Role
 from campaign.campaigns.services import get_campaign
+from campaign.core import charts
 from campaign.core.forms import submit
 from campaign.core.pagination import page_number
 from campaign.core.permissions import role_required
 from campaign.officials.forms import official_choices
-from campaign.pledges import fulfilment, services
+from campaign.pledges import fulfilment, services, timeline
 from campaign.pledges.forms import FulfilmentForm, PledgeForm
 from campaign.pledges.models import Pledge, PledgeKind, PledgeStatus
 
@@ -88,13 +89,35 @@ def edit(slug: str):
     return _edit(pledge.campaign, pledge)
 
 
+def _commitments_chart(pledge: Pledge, days: list[tuple[date, int]]):
+    """Confirmed commitments day by day, against the goal and the condition when set."""
+    if not days:
+        return None
+    series = [charts.Series(_("Committed"), [total for _day, total in days])]
+    if pledge.goal:
+        series.append(charts.Series(_("Goal"), [pledge.goal] * len(days), dashed=True))
+    if pledge.threshold:
+        condition = ngettext(
+            "Counts only if %(count)s person commits",
+            "Counts only if %(count)s people commit",
+            pledge.threshold,
+            count=format_decimal(pledge.threshold),
+        )
+        series.append(charts.Series(condition, [pledge.threshold] * len(days), dashed=True))
+    labels = [charts.short_date(day) for day, _total in days]
+    return charts.line_chart(_("Commitments over time"), labels, series, y_title=_("People"))
+
+
 def _commitments_page(pledge: Pledge, form: FulfilmentForm, status: int = 200):
     wanted = request.args.get("show", "")
     page = page_number()
     rows = fulfilment.commitments_page(pledge, wanted, page, PAGE_SIZE)
+    days = timeline.commitments_over_time(pledge)
     return render_template(
         "pledges/organize/commitments.html",
         pledge=pledge,
+        days=days,
+        chart=_commitments_chart(pledge, days),
         report=fulfilment.report(pledge),
         commitments=rows,
         wanted=wanted,
