@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -13,16 +14,21 @@ from campaign.extensions import db
 WISCONSIN_WEIGHTS = {"55009": 30, "55087": 8, "55139": 6, "55025": 10, "55079": 12, "55061": 2, "55083": 2}
 
 
-def prepare_database(engine_name: str) -> str:
+def prepare_database(engine_name: str, name: str | None = None) -> str:
+    """A fresh, empty database: a file in a new temporary folder (SQLite), or the PostgreSQL
+    database `name` (default: the one BENCH_DATABASE_URL names, `bench` when unset) dropped and
+    created again."""
     if engine_name == "sqlite":
         return f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
     url = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench")
-    server = sa.create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    server_url, default_name = url.rsplit("/", 1)
+    name = name or default_name
+    server = sa.create_engine(server_url + "/postgres", isolation_level="AUTOCOMMIT")
     with server.connect() as connection:
-        connection.execute(sa.text("DROP DATABASE IF EXISTS bench WITH (FORCE)"))
-        connection.execute(sa.text("CREATE DATABASE bench"))
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     server.dispose()
-    return url
+    return f"{server_url}/{name}"
 
 
 def series(engine_name: str, count: int) -> str:
@@ -31,38 +37,82 @@ def series(engine_name: str, count: int) -> str:
     return f"WITH seq(g) AS (SELECT generate_series(1, {count})) "
 
 
-def fill(engine_name: str, petition_id: int, count: int) -> None:
-    """People and confirmed signatures spread over Wisconsin counties, Brown the largest."""
-    buckets = [fips for fips, weight in WISCONSIN_WEIGHTS.items() for _ in range(weight)]
+def fill(
+    engine_name: str,
+    petition_id: int,
+    count: int,
+    *,
+    weights: dict[str, int] = WISCONSIN_WEIGHTS,
+    spread_days: int = 0,
+    referrals: Sequence[str] = (),
+    referral_every: int = 10,
+    paper_every: int = 0,
+    pending: int = 0,
+) -> None:
+    """`count` people with a confirmed signature each, spread over counties by `weights`
+    (FIPS -> relative share; by default seven Wisconsin counties, Brown the largest), then
+    `pending` more people whose signature waits for its email confirmation.
+
+    Optional: confirmation times spread evenly over the last `spread_days` days (default:
+    all now); every `referral_every`-th online signature carries one of `referrals` in turn;
+    every `paper_every`-th signature is a paper one (never with a referral). All in two
+    INSERT ... SELECT over a generated series, whatever the count."""
+    buckets = [fips for fips, weight in weights.items() for _ in range(weight)]
     db.session.execute(sa.text("CREATE TEMPORARY TABLE bench_counties (idx INTEGER PRIMARY KEY, fips VARCHAR(5))"))
     db.session.execute(
         sa.text("INSERT INTO bench_counties (idx, fips) VALUES (:idx, :fips)"),
         [{"idx": index, "fips": fips} for index, fips in enumerate(buckets)],
     )
-    now = "CURRENT_TIMESTAMP"
+    now = utc_timestamp(engine_name)
     db.session.execute(
         sa.text(
-            series(engine_name, count)
+            series(engine_name, count + pending)
             + "INSERT INTO people (email, email_normalized, first_name, last_name, zip_code, county_fips, locale,"
             " created_at, updated_at) SELECT 'b' || g || '@example.org', 'b' || g || '@example.org',"
             f" 'First', 'Last', '54301', c.fips, 'en', {now}, {now}"
             f" FROM seq JOIN bench_counties c ON c.idx = g % {len(buckets)}"
         )
     )
+    # g: the number in the person's email ('b' + g + '@example.org'), 1 to count + pending.
+    number = "CAST(substr(p.email, 2, length(p.email) - 13) AS BIGINT)"
+    paper = f"g % {paper_every} = 0" if paper_every else "1 = 0"
+    if referrals:
+        choices = " ".join(f"WHEN {index} THEN '{code}'" for index, code in enumerate(referrals))
+        referral = (
+            f"CASE WHEN NOT ({paper}) AND g % {referral_every} = 1"
+            f" THEN CASE (g / {referral_every}) % {len(referrals)} {choices} END END"
+        )
+    else:
+        referral = "NULL"
+    # Spread evenly (a multiplicative step modulo the period) over the last spread_days days.
+    at = utc_timestamp(engine_name, f"(g * 7919) % {spread_days * 86400}" if spread_days else None)
     db.session.execute(
         sa.text(
-            "INSERT INTO signatures (petition_id, person_id, status, source, first_name, last_name, name_key,"
-            " zip_code, city, county_fips, show_publicly, email_updates, consent_text, consented_at, locale,"
-            " created_at, confirmed_at)"
-            f" SELECT {petition_id}, p.id, 'confirmed', 'online', p.first_name, p.last_name, 'first last', p.zip_code,"
-            f" 'Green Bay', p.county_fips, (p.id % 3 = 0), false, '[ ] consent', {now}, 'en', {now}, {now}"
-            " FROM people p WHERE p.email LIKE 'b%'"
+            "INSERT INTO signatures (petition_id, person_id, status, source, referral, first_name, last_name,"
+            " name_key, zip_code, city, county_fips, show_publicly, email_updates, consent_text, consented_at,"
+            " locale, created_at, confirmed_at)"
+            f" SELECT {petition_id}, p.id, CASE WHEN g > {count} THEN 'pending' ELSE 'confirmed' END,"
+            f" CASE WHEN {paper} THEN 'paper' ELSE 'online' END, {referral},"
+            " p.first_name, p.last_name, 'first last', p.zip_code,"
+            f" 'Green Bay', p.county_fips, (p.id % 3 = 0), false, '[ ] consent', {at}, 'en', {at},"
+            f" CASE WHEN g > {count} THEN NULL ELSE {at} END"
+            f" FROM (SELECT p.*, {number} AS g FROM people p WHERE p.email LIKE 'b%@example.org') p"
         )
     )
     db.session.commit()
     if engine_name == "postgresql":
         db.session.execute(sa.text("ANALYZE"))
         db.session.commit()
+
+
+def utc_timestamp(engine_name: str, seconds_ago: str | None = None) -> str:
+    """SQL for the current UTC time (as UTCDateTime stores it), `seconds_ago` (an SQL integer
+    expression) earlier when given."""
+    if engine_name == "sqlite":
+        shift = f", '-' || ({seconds_ago}) || ' seconds'" if seconds_ago else ""
+        return f"(datetime('now'{shift}) || '.000000')"
+    shift = f" - ({seconds_ago}) * INTERVAL '1 second'" if seconds_ago else ""
+    return f"((CURRENT_TIMESTAMP AT TIME ZONE 'UTC'){shift})"
 
 
 def bench_app(url: str):

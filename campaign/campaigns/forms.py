@@ -41,3 +41,16 @@ class OrganizationForm(BaseForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5_000)])
     website = StringField(_l("Website"), validators=[Optional(), URL(), Length(max=255)])
     email = StringField(_l("Public contact email"), validators=[Optional(), Email(), Length(max=254)])
+
+
+class ShareLinkForm(BaseForm):
+    target = SelectField(_l("Opens"), validators=[DataRequired()], choices=[])
+    partner = SelectField(_l("For"), coerce=int, validators=[Optional()], choices=[])
+    code = StringField(
+        _l("Code"),
+        validators=[Optional(), Length(max=40)],
+        description=_l("Letters, digits and hyphens, as in /s/lwv-brown. Left empty, it is made from the name."),
+    )
+    note = StringField(
+        _l("Note for organizers"), validators=[Optional(), Length(max=200)], description=_l("Where it is used.")
+    )

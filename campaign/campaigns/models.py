@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, String, Table, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from campaign.agreements.models import Agreement
 from campaign.core.types import StrEnumType, UTCDateTime, utcnow
@@ -87,3 +87,46 @@ class Campaign(db.Model):
     agreement: Mapped[Agreement | None] = relationship()
     partners: Mapped[list[Organization]] = relationship(secondary=campaign_partners, order_by=Organization.name)
     targets: Mapped[list[Official]] = relationship(secondary=campaign_targets, order_by=Official.name)
+
+
+class ShareTarget(enum.StrEnum):
+    """The public action a share link opens."""
+
+    PETITION = "petition"
+    PLEDGE = "pledge"
+    FORUM = "forum"
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.value}s.show"
+
+    @property
+    def label(self) -> str:
+        return str(SHARE_TARGET_LABELS[self])
+
+
+SHARE_TARGET_LABELS = {
+    ShareTarget.PETITION: _l("Petition"),
+    ShareTarget.PLEDGE: _l("Pledge"),
+    ShareTarget.FORUM: _l("Forum"),
+}
+
+
+class ShareLink(db.Model):
+    """A short link (/s/<code>) that opens a petition, pledge or forum with `?source=<code>`,
+    so the actions it brings are counted for the partner organization it was made for."""
+
+    __tablename__ = "share_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)  # core.text.clean_referral's shape
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="SET NULL"))
+    target: Mapped[ShareTarget] = mapped_column(StrEnumType(ShareTarget))
+    target_slug: Mapped[str] = mapped_column(String(80))
+    note: Mapped[str | None] = mapped_column(String(200))  # "flyers at the library"
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    campaign: Mapped[Campaign] = relationship(backref=backref("share_links", order_by="ShareLink.code"))
+    organization: Mapped[Organization | None] = relationship()

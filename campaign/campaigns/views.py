@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
-from campaign.campaigns import services
+from campaign.campaigns import services, sharing
 from campaign.core.caching import public_page
 
 bp = Blueprint("campaigns", __name__)
@@ -23,3 +23,10 @@ def show(slug: str):
     # Organizers may preview a draft at its future address.
     campaign = services.get_campaign(slug, include_drafts=current_user.is_authenticated)
     return render_template("campaigns/show.html", campaign=campaign)
+
+
+@bp.get("/s/<code>")
+def share(code: str):
+    """A partner's short link: the action page, with the link's code as its source."""
+    link = sharing.find_share_link(code)
+    return redirect(url_for(link.target.endpoint, slug=link.target_slug, source=link.code))

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from campaign.accounts.models import Role
 from campaign.agreements.models import Agreement
-from campaign.campaigns import services
-from campaign.campaigns.forms import CampaignForm, OrganizationForm
+from campaign.campaigns import services, sharing
+from campaign.campaigns.forms import CampaignForm, OrganizationForm, ShareLinkForm
 from campaign.campaigns.models import Campaign, CampaignStatus
-from campaign.core.forms import submit
+from campaign.core.forms import BaseForm, submit
 from campaign.core.permissions import role_required
+from campaign.core.urls import external_url
 from campaign.extensions import db
 from campaign.officials.forms import official_choices
 
@@ -108,3 +110,61 @@ def organization_new():
         flash(_("Organization saved."), "success")
         return redirect(url_for(".campaign_list"))
     return render_template("campaigns/organize/organization_form.html", form=form), status
+
+
+def _share_link_form(campaign: Campaign) -> ShareLinkForm:
+    form = ShareLinkForm()
+    form.target.choices = [
+        SelectChoice(item.key, f"{item.target.label}: {item.title}") for item in sharing.shareables(campaign)
+    ]
+    form.partner.choices = [SelectChoice(0, _("Nobody in particular"))] + [
+        SelectChoice(org.id, org.name) for org in [campaign.organization, *campaign.partners]
+    ]
+    return form
+
+
+def _share_links_page(campaign: Campaign, form: ShareLinkForm, status: int = 200):
+    page = render_template(
+        "campaigns/organize/share_links.html",
+        campaign=campaign,
+        form=form,
+        share_url=lambda code: external_url("campaigns.share", code=code),
+    )
+    return page, status
+
+
+@bp.get("/campaigns/<slug>/share-links")
+@role_required(Role.VIEWER)
+def share_links(slug: str):
+    """Short links per partner organization; the dashboard counts what each one brought."""
+    campaign = services.get_campaign(slug, include_drafts=True)
+    return _share_links_page(campaign, _share_link_form(campaign))
+
+
+@bp.post("/campaigns/<slug>/share-links")
+@role_required(Role.ORGANIZER)
+def share_link_create(slug: str):
+    campaign = services.get_campaign(slug, include_drafts=True)
+    form = _share_link_form(campaign)
+    created, status = submit(
+        form,
+        lambda: sharing.create_share_link(
+            campaign, form.target.data, form.code.data, form.partner.data or None, form.note.data, current_user
+        ),
+    )
+    if created is None:
+        return _share_links_page(campaign, form, status)
+    flash(_("Share link /s/%(code)s created.", code=created.code), "success")
+    return redirect(url_for(".share_links", slug=campaign.slug))
+
+
+@bp.post("/campaigns/<slug>/share-links/<int:link_id>/delete")
+@role_required(Role.ORGANIZER)
+def share_link_delete(slug: str, link_id: int):
+    campaign = services.get_campaign(slug, include_drafts=True)
+    form = BaseForm()  # the CSRF token
+    deleted, status = submit(form, lambda: sharing.delete_share_link(campaign, link_id) or True)
+    if deleted is None:
+        abort(status if status >= 400 else 400)
+    flash(_("Share link deleted. Actions it brought keep their source."), "success")
+    return redirect(url_for(".share_links", slug=campaign.slug))

@@ -42,6 +42,17 @@ def name_key(first_name: str, last_name: str) -> str:
     return " ".join(re.findall(r"\w+", bare))[:200]
 
 
+REFERRAL_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9_-]{0,38}[a-z0-9])?")
+MAX_REFERRAL = 40
+
+
+def clean_referral(raw: str | None) -> str | None:
+    """A `?source=` code as it is kept on an action: lower case letters, digits, "-" and "_",
+    at most 40. Anything else is dropped (None), never refused: the action still counts."""
+    value = (raw or "").strip().lower()
+    return value if len(value) <= MAX_REFERRAL and REFERRAL_PATTERN.fullmatch(value) else None
+
+
 def ascii_int(text: str | None, low: int = 0, high: int = INT_MAX) -> int | None:
     """The integer `text` spells in ASCII digits (an optional sign), when it lies within
     [low, high]; None for anything else, other scripts' digits and huge numbers included."""

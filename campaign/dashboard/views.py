@@ -1,4 +1,5 @@
-"""Organizer pages that read across areas: the home page and the delivery status page."""
+"""Organizer pages that read across areas: the home page, the campaign dashboard and its
+county view, and the delivery status page."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from campaign.accounts.models import Role
-from campaign.campaigns.services import all_campaigns
+from campaign.campaigns.services import all_campaigns, get_campaign
 from campaign.core.errors import DomainError, NotFound
 from campaign.core.permissions import role_required
+from campaign.dashboard import figures, visuals
 from campaign.extensions import db
 from campaign.jobs import services as jobs
 from campaign.outbox import services as outbox
@@ -31,10 +33,37 @@ def mask_emails(text: str | None) -> str:
 @bp.get("/")
 @role_required(Role.VIEWER)
 def home():
+    campaigns = all_campaigns()
+    zone_of = {campaign.id: figures.campaign_zone(campaign) for campaign in campaigns}
     return render_template(
         "dashboard/home.html",
-        campaigns=all_campaigns(),
-        problems=len(outbox.failed_messages()) + len(jobs.problem_jobs()),
+        campaigns=[
+            (campaign, [figures.petition_figures(petition, zone_of[campaign.id]) for petition in campaign.petitions])
+            for campaign in campaigns
+        ],
+        attention=figures.needs_attention(campaigns, len(outbox.failed_messages()) + len(jobs.problem_jobs())),
+    )
+
+
+@bp.get("/campaigns/<slug>")
+@role_required(Role.VIEWER)
+def campaign(slug: str):
+    found = get_campaign(slug, include_drafts=True)
+    return render_template(
+        "dashboard/campaign.html",
+        figures=figures.campaign_figures(found),
+        visuals=visuals,
+        county_link=lambda fips: url_for(".county", slug=found.slug, fips=fips),
+    )
+
+
+@bp.get("/campaigns/<slug>/counties/<fips>")
+@role_required(Role.VIEWER)
+def county(slug: str, fips: str):
+    return render_template(
+        "dashboard/county.html",
+        figures=figures.county_figures(get_campaign(slug, include_drafts=True), fips),
+        visuals=visuals,
     )
 
 

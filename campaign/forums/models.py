@@ -147,6 +147,7 @@ class RSVP(db.Model):
     accessibility_needs: Mapped[str | None] = mapped_column(String(500))
     childcare_needed: Mapped[bool] = mapped_column(default=False)
     email_updates: Mapped[bool] = mapped_column(default=False)
+    referral: Mapped[str | None] = mapped_column(String(40))  # the `?source=` code it came by
     locale: Mapped[str] = mapped_column(String(5), default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # When the mailbox proved itself and the RSVP took a seat or its place in the waitlist.

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from campaign.campaigns.models import Campaign, CampaignStatus, Organization
 from campaign.campaigns.services import checked_slug
 from campaign.core.errors import Conflict, DomainError, NotFound
-from campaign.core.text import blank_to_none
+from campaign.core.text import blank_to_none, clean_referral
 from campaign.core.tokens import TokenPurpose
 from campaign.core.types import utcnow
 from campaign.core.urls import external_url
@@ -175,6 +175,7 @@ class RSVPInput:
     childcare_needed: bool = False
     email_updates: bool = False
     locale: str = "en"
+    referral: str | None = None  # the `?source=` code; kept by the first action only
 
 
 def _check_open(forum: Forum, now: datetime) -> None:
@@ -222,7 +223,13 @@ def rsvp(forum: Forum, data: RSVPInput, now: datetime | None = None) -> RSVP:
     record = _existing(forum, person.id)
     if record is None:
         # By id: setting `forum` would load its RSVP list, flushing this one before it is added.
-        record = RSVP(forum_id=forum.id, person_id=person.id, status=RSVPStatus.PENDING, **details)
+        record = RSVP(
+            forum_id=forum.id,
+            person_id=person.id,
+            status=RSVPStatus.PENDING,
+            referral=clean_referral(data.referral),
+            **details,
+        )
         try:
             with db.session.begin_nested():
                 db.session.add(record)

@@ -84,6 +84,7 @@ def _rsvp_input(form: RSVPForm) -> services.RSVPInput:
         childcare_needed=form.childcare_needed.data,
         email_updates=form.email_updates.data,
         locale=current_language(),
+        referral=form.referral,
     )
 
 

@@ -50,6 +50,7 @@ class PacketContent:
     residents: int | None
     online: int
     paper: int
+    via_partners: int  # online signatures that came through a partner organization's share link
     county_counts: list[tuple[str, int]]
     include_address: bool
     signatures: Iterable[tuple[str, int, Iterable[dict]]]
@@ -92,6 +93,8 @@ def summary(pages: PacketCanvas, content: PacketContent) -> None:
     lines.append(
         _("Signed online: %(online)s · on paper: %(paper)s", online=f"{content.online:,}", paper=f"{content.paper:,}")
     )
+    if content.via_partners:
+        lines.append(_("Of these, through partner organizations: %(count)s", count=f"{content.via_partners:,}"))
     for line in lines:
         y = pages.paragraphs(line, y, size=11.5, gap=2)
     y -= 10

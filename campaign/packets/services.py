@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from campaign.accounts.services import record_event
+from campaign.campaigns.models import ShareLink
 from campaign.core.errors import DomainError, NotFound
 from campaign.core.i18n import localized
 from campaign.core.types import utcnow
@@ -50,6 +51,10 @@ def _new_public_id() -> str:
     return f"{raw[:5]}-{raw[5:]}"
 
 
+def _count(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+
 def _confirmed(petition: Petition, county_fips: list[str]):
     query = select(Signature).where(Signature.petition_id == petition.id, Signature.status == SignatureStatus.CONFIRMED)
     return query.where(Signature.county_fips.in_(county_fips)) if county_fips else query
@@ -66,7 +71,7 @@ def request_packet(petition: Petition, request: PacketRequest, user=None, via: s
         raise NotFound(_("There is no official number %(id)s.", id=request.official_id), field="official_id")
     if request.language not in current_app.config["LANGUAGES"]:
         raise DomainError(_("Choose English or Spanish."), field="language")
-    count = db.session.scalar(select(func.count()).select_from(_confirmed(petition, counties).subquery()))
+    count = _count(_confirmed(petition, counties))
     if not count:
         if counties:
             raise DomainError(_("No confirmed signature comes from the chosen counties."), field="county_fips")
@@ -199,11 +204,11 @@ def build(packet: Packet, on_progress=None) -> Packet:
         total = sum(count for _fips, _label, count in groups)
         targets = {entry.county_fips for entry in petition.counties if entry.is_target}
         residents = sum(count for fips, _label, count in groups if fips in targets) if targets else None
-        paper = db.session.scalar(
-            select(func.count()).select_from(
-                _confirmed(petition, packet.county_fips).where(Signature.source == SignatureSource.PAPER).subquery()
-            )
+        paper = _count(_confirmed(petition, packet.county_fips).where(Signature.source == SignatureSource.PAPER))
+        partner_codes = select(ShareLink.code).where(
+            ShareLink.campaign_id == petition.campaign_id, ShareLink.organization_id.is_not(None)
         )
+        via_partners = _count(_confirmed(petition, packet.county_fips).where(Signature.referral.in_(partner_codes)))
         officials = [packet.official] if packet.official else list(petition.targets)
         recipients = [f"{official.name}, {official.title}" for official in officials]
         recipients += [official.office_address for official in officials[:1] if official.office_address]
@@ -224,6 +229,7 @@ def build(packet: Packet, on_progress=None) -> Packet:
             residents=residents,
             online=total - paper,
             paper=paper,
+            via_partners=via_partners,
             county_counts=[(label, count) for _fips, label, count in groups],
             include_address=packet.include_address,
             signatures=(

@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from campaign.core.errors import DomainError
 from campaign.core.forms import BaseForm, submit
 from campaign.core.limits import limit_actions
-from campaign.core.text import looks_like_link
+from campaign.core.text import clean_referral, looks_like_link
 from campaign.extensions import csrf
 from campaign.geo.services import counties_in_state, lookup_zip
 from campaign.people.services import MAX_NAME
@@ -46,10 +46,23 @@ class IdentityForm(BaseForm):
     county = SelectField(_l("County"), validators=[Optional()], validate_choice=False, choices=[])
     # Hidden from people; bots that fill every field fill this one too.
     website = StringField(_l("Leave this field empty"))
+    # The page's `?source=` code, carried through the POST (a cached page keeps it: the
+    # cache key holds the query string).
+    source = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_submitted():
+            self.source.data = clean_referral(request.args.get("source"))
 
     @property
     def looks_automated(self) -> bool:
         return bool(self.website.data)
+
+    @property
+    def referral(self) -> str | None:
+        """The source code, or None when it is missing or not a code (the action still counts)."""
+        return clean_referral(self.source.data)
 
 
 def offer_counties(form: IdentityForm) -> None:

@@ -12,12 +12,21 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, insert, or_, select, update
 
+from campaign.core.timeline import hour_bucket
 from campaign.core.types import utcnow
 from campaign.extensions import db
 from campaign.geo.models import County
 from campaign.jobs import services as jobs
 from campaign.jobs.registry import handler
-from campaign.petitions.models import Petition, PetitionCounty, PetitionCountyCount, Signature, SignatureStatus
+from campaign.petitions.models import (
+    Petition,
+    PetitionCounty,
+    PetitionCountyCount,
+    PetitionHourCount,
+    PetitionSourceCount,
+    Signature,
+    SignatureStatus,
+)
 
 COUNT_MAX_AGE = timedelta(seconds=10)
 # A confirmation committed while a count ran may carry a slightly earlier time: look back.
@@ -53,12 +62,12 @@ def refresh_counts(petition_id: int, force: bool = False, now: datetime | None =
         if latest is None or latest < petition.counted_at - COMMIT_SLACK:
             petition.counted_at = now
             return False
-    per_county = select(Signature.petition_id, Signature.county_fips, func.count().label("confirmed")).where(
-        Signature.petition_id == petition_id, Signature.status == SignatureStatus.CONFIRMED
-    )
-    per_county = per_county.group_by(Signature.petition_id, Signature.county_fips)
-    db.session.execute(delete(PetitionCountyCount).where(PetitionCountyCount.petition_id == petition_id))
-    db.session.execute(insert(PetitionCountyCount).from_select(["petition_id", "county_fips", "confirmed"], per_county))
+    _recount(PetitionCountyCount, petition_id, Signature.county_fips)
+    _recount(PetitionSourceCount, petition_id, Signature.source, func.coalesce(Signature.referral, ""))
+    # Hours before the last count do not change unless an organizer invalidated or restored.
+    since = None if force or petition.counted_at is None else petition.counted_at - COMMIT_SLACK
+    confirmed_hour = hour_bucket(func.coalesce(Signature.confirmed_at, Signature.created_at))
+    _recount(PetitionHourCount, petition_id, confirmed_hour, since=since)
     totals = select(
         func.coalesce(func.sum(PetitionCountyCount.confirmed), 0),
         func.coalesce(
@@ -77,6 +86,23 @@ def refresh_counts(petition_id: int, force: bool = False, now: datetime | None =
     return True
 
 
+def _recount(table, petition_id: int, *keys, since: datetime | None = None) -> None:
+    """Replace `table`'s rows of the petition (from the hour of `since` on, when given) with
+    confirmed signatures grouped by `keys`, in one INSERT ... SELECT."""
+    columns = [column.name for column in table.__table__.primary_key.columns][1:]
+    grouped = select(Signature.petition_id, *keys, func.count()).where(
+        Signature.petition_id == petition_id, Signature.status == SignatureStatus.CONFIRMED
+    )
+    stale = delete(table).where(table.petition_id == petition_id)
+    if since is not None:
+        first_hour = since.strftime("%Y-%m-%d %H:00:00")
+        grouped = grouped.where(Signature.confirmed_at >= since.replace(minute=0, second=0, microsecond=0))
+        stale = stale.where(table.hour >= first_hour)
+    db.session.execute(stale)
+    grouped = grouped.group_by(Signature.petition_id, *keys)
+    db.session.execute(insert(table).from_select(["petition_id", *columns, "confirmed"], grouped))
+
+
 @handler(REFRESH_JOB)
 def refresh_counts_job(petition_id: int, force: bool = False) -> dict:
     recounted = refresh_counts(petition_id, force=force)
@@ -90,6 +116,8 @@ def request_refresh(petition: Petition, now: datetime | None = None) -> bool:
     stale_before = now - COUNT_MAX_AGE
     if petition.counted_at is not None and petition.counted_at >= stale_before:
         return False  # fresh: no write at all on the common path
+    if petition.count_requested_at is not None and petition.count_requested_at >= stale_before:
+        return False  # another viewer has asked already
     claim = (
         update(Petition)
         .where(
@@ -101,6 +129,9 @@ def request_refresh(petition: Petition, now: datetime | None = None) -> bool:
         .execution_options(synchronize_session=False)
     )
     if not db.session.execute(claim).rowcount:
+        # The UPDATE opened a write transaction even though it matched nothing: on SQLite it
+        # would hold the database's write lock for the rest of the page.
+        db.session.rollback()
         return False
     jobs.enqueue(REFRESH_JOB, petition_id=petition.id)
     db.session.commit()

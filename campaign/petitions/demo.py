@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from campaign.campaigns.models import Campaign
+from campaign.campaigns.models import Campaign, ShareLink, ShareTarget
 from campaign.core.types import utcnow
 from campaign.extensions import db
 from campaign.people.models import Person
@@ -115,13 +115,45 @@ def seed(campaign: Campaign) -> Petition:
     )
     db.session.add(petition)
     db.session.flush()
+    _share_links(campaign, petition)
     _signatures(petition)
     counts.refresh_counts(petition.id, force=True)
     return petition
 
 
+# Share links for two partners, and a code printed on flyers: (code, partner slug, share of signers).
+SOURCES = [("fox-valley", "fox-valley-immigrant-rights", 0.15), ("voters-league", "green-bay-voters-league", 0.1)]
+FLYER_CODE, FLYER_SHARE = "library-flyer", 0.05
+
+
+def _share_links(campaign: Campaign, petition: Petition) -> None:
+    partners = {organization.slug: organization for organization in campaign.partners}
+    for code, partner_slug, _share in SOURCES:
+        db.session.add(
+            ShareLink(
+                campaign=campaign,
+                code=code,
+                organization=partners.get(partner_slug),
+                target=ShareTarget.PETITION,
+                target_slug=petition.slug,
+                note="Shared in the partner's newsletter (demo).",
+            )
+        )
+
+
+def _referral(picker: random.Random) -> str | None:
+    """The code a demo signer came by: a partner's link, a flyer, or none."""
+    roll = picker.random()
+    for code, _partner, share in [*SOURCES, (FLYER_CODE, None, FLYER_SHARE)]:
+        if roll < share:
+            return code
+        roll -= share
+    return None
+
+
 def _signatures(petition: Petition) -> None:
     picker = random.Random(287)  # the same demo on every machine
+    sources = random.Random(14)  # apart, so the names stay those of earlier demos
     now = utcnow()
     offset = db.session.scalar(select(func.count()).select_from(Person)) or 0
     number = 0
@@ -157,6 +189,7 @@ def _signatures(petition: Petition) -> None:
                     created_at=signed,
                     confirmed_at=None if pending else signed + timedelta(minutes=5),
                     locale=picker.choice(["en", "en", "es"]),
+                    referral=_referral(sources),
                 )
             )
     db.session.flush()

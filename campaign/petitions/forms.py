@@ -3,13 +3,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from campaign.core.forms import MAX_GOAL, BaseForm
 from campaign.people.forms import IdentityForm
 from campaign.people.services import CONSENT_EMAIL_UPDATES
 from campaign.petitions.models import FIELD_RULE_LABELS, PETITION_STATUS_LABELS, FieldRule, PetitionStatus
-from campaign.petitions.services import CONSENT_SHOW_NAME, MAX_COMMENT
+from campaign.petitions.services import CONSENT_SHOW_NAME, MAX_BATCH, MAX_COMMENT
 
 FIELD_RULE_CHOICES = [SelectChoice(rule.value, label) for rule, label in FIELD_RULE_LABELS.items()]
 
@@ -22,8 +22,36 @@ class SignForm(IdentityForm):
     email_updates = BooleanField(CONSENT_EMAIL_UPDATES)
 
 
-class InvalidateForm(BaseForm):
-    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+MODERATE_ACTIONS = [SelectChoice("invalidate", _l("Invalidate")), SelectChoice("restore", _l("Restore"))]
+
+
+def _ticked(form, field) -> None:
+    """At least one signature ticked, at most a batch; ids that are no integers already
+    carry their error."""
+    if field.process_errors:
+        raise StopValidation()
+    if not field.data:
+        raise StopValidation(_l("Tick the signatures to change first."))
+    if len(set(field.data)) > MAX_BATCH:
+        raise StopValidation(_l("Tick at most %(num)s signatures at a time.", num=MAX_BATCH))
+
+
+class ModerateForm(BaseForm):
+    """The action bar of the signature list: one action on the ticked rows. The filter and
+    page to go back to travel in the query string of the form's address."""
+
+    action = SelectField(_l("Action"), choices=MODERATE_ACTIONS, default="invalidate")
+    reason = StringField(
+        _l("Reason"),
+        validators=[Length(max=500)],
+        description=_l("Needed to invalidate: it is kept with each signature."),
+    )
+    # The integers are bounded by BaseForm (ASCII digits, the database's range).
+    signature_ids = SelectMultipleField(_l("Signatures"), coerce=int, validate_choice=False, validators=[_ticked])
+
+    def validate_reason(self, field) -> None:
+        if self.action.data == "invalidate" and not (field.data or "").strip():
+            raise ValidationError(_l("Give the reason: it is kept with the signatures."))
 
 
 class PetitionForm(BaseForm):

@@ -128,10 +128,12 @@ class Signature(db.Model):
     __table_args__ = (
         # One signature per person per petition, whatever the race between two requests.
         UniqueConstraint("petition_id", "person_id"),
-        Index("ix_signatures_counts", "petition_id", "status", "county_fips"),
+        # With confirmed_at, a county's signatures over time are read from the index alone.
+        Index("ix_signatures_counts", "petition_id", "status", "county_fips", "confirmed_at"),
         Index("ix_signatures_recent", "petition_id", "status", "confirmed_at"),
         # Paper signatures often carry no email: the same name at the same ZIP is the same person.
         Index("ix_signatures_name", "petition_id", "zip_code", "name_key"),
+        Index("ix_signatures_referral", "petition_id", "referral"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -140,6 +142,8 @@ class Signature(db.Model):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     status: Mapped[SignatureStatus] = mapped_column(StrEnumType(SignatureStatus), default=SignatureStatus.PENDING)
     source: Mapped[SignatureSource] = mapped_column(StrEnumType(SignatureSource), default=SignatureSource.ONLINE)
+    # The `?source=` code of the link the signer came by (a partner's share link, a flyer).
+    referral: Mapped[str | None] = mapped_column(String(40))
     # The name, place and optional details as given on this petition.
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
@@ -194,6 +198,29 @@ class PetitionCountyCount(db.Model):
     confirmed: Mapped[int] = mapped_column(default=0)
 
     county: Mapped[County] = relationship()
+
+
+class PetitionSourceCount(db.Model):
+    """Confirmed signatures per channel (online, paper) and referral code ("" for none),
+    refreshed with the county counts."""
+
+    __tablename__ = "petition_source_counts"
+
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True)
+    channel: Mapped[SignatureSource] = mapped_column(StrEnumType(SignatureSource), primary_key=True)
+    referral: Mapped[str] = mapped_column(String(40), primary_key=True, default="")
+    confirmed: Mapped[int] = mapped_column(default=0)
+
+
+class PetitionHourCount(db.Model):
+    """Confirmed signatures per UTC hour ("YYYY-MM-DD HH:00:00", core.timeline.hour_bucket),
+    refreshed with the county counts: the charts gather them into local days."""
+
+    __tablename__ = "petition_hour_counts"
+
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True)
+    hour: Mapped[str] = mapped_column(String(19), primary_key=True)
+    confirmed: Mapped[int] = mapped_column(default=0)
 
 
 class ImportStatus(enum.StrEnum):

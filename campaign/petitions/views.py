@@ -13,16 +13,19 @@ from campaign.people.forms import public_action, submit_identity
 from campaign.petitions import counts, services
 from campaign.petitions.forms import SignForm
 from campaign.petitions.models import Petition
+from campaign.petitions.visuals import signatures_map
 
 bp = Blueprint("petitions", __name__)
 
 
 def _page(petition: Petition, form: SignForm, status: int = 200):
     counts.request_refresh(petition)
+    county_rows = counts.county_rows(petition)
     context = {
         "petition": petition,
         "form": form,
-        "county_rows": counts.county_rows(petition),
+        "county_rows": county_rows,
+        "county_map": signatures_map(petition.campaign.state, county_rows),
         "recent": services.recent_public_signatures(petition),
         "share_url": external_url("petitions.show", slug=petition.slug),
     }
@@ -61,6 +64,7 @@ def _signature_input(form: SignForm) -> services.SignatureInput:
         email_updates=form.email_updates.data,
         locale=current_language(),
         ip=request.remote_addr,
+        referral=form.referral,
     )
 
 

@@ -1,28 +1,26 @@
-"""Organizer pages: create and edit petitions, review and invalidate signatures."""
+"""Organizer pages: create and edit petitions, list signatures, invalidate and restore them."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from campaign.accounts.models import Role
 from campaign.campaigns.services import get_campaign
-from campaign.core.errors import DomainError
 from campaign.core.forms import submit
 from campaign.core.pagination import page_number
 from campaign.core.permissions import role_required
-from campaign.extensions import db
 from campaign.officials.forms import official_choices
-from campaign.petitions import counts, services
-from campaign.petitions.forms import InvalidateForm, PetitionForm
-from campaign.petitions.models import FieldRule, Petition, PetitionStatus, Signature, SignatureStatus
+from campaign.petitions import listing, services
+from campaign.petitions.forms import ModerateForm, PetitionForm
+from campaign.petitions.listing import SignatureFilter
+from campaign.petitions.models import FieldRule, Petition, PetitionStatus, SignatureStatus
 
 bp = Blueprint("petitions_organize", __name__, url_prefix="/organize")
-PAGE_SIZE = 100
 
 
 def _form(petition: Petition | None) -> PetitionForm:
@@ -84,67 +82,76 @@ def edit(slug: str):
     return _edit(petition.campaign, petition)
 
 
+def _signature_list(petition: Petition, wanted: SignatureFilter, form: ModerateForm, status: int = 200):
+    """The list page; organizers get the checkboxes and the action bar, viewers only read."""
+    can_moderate = current_user.has_role(Role.ORGANIZER)
+    return render_template(
+        "petitions/organize/signatures.html",
+        petition=petition,
+        wanted=wanted,
+        page=listing.signature_page(petition, wanted, page_number()),
+        form=form if can_moderate else None,
+        ticked=set(form.signature_ids.data or []) if can_moderate else set(),
+        statuses=listing.STATUS_LABELS,
+        channels=listing.CHANNEL_LABELS,
+    ), status
+
+
 @bp.get("/petitions/<slug>/signatures")
 @role_required(Role.VIEWER)
 def signatures(slug: str):
     petition = services.get_petition(slug, include_drafts=True)
-    wanted = request.args.get("status", "")
+    wanted = SignatureFilter.from_args(request.args)
+    form = ModerateForm(formdata=None)
+    if wanted.status is SignatureStatus.INVALIDATED:
+        form.action.data = "restore"  # what the invalidated tab is visited for
+    return _signature_list(petition, wanted, form)
+
+
+@bp.post("/petitions/<slug>/signatures/moderate")
+@role_required(Role.ORGANIZER)
+def moderate(slug: str):
+    """The action bar: invalidate or restore the ticked signatures, then back to the same
+    filter and page (both in this form's query string)."""
+    petition = services.get_petition(slug, include_drafts=True)
+    wanted = SignatureFilter.from_args(request.args)
     page = page_number()
-    query = select(Signature).where(Signature.petition_id == petition.id)
-    if wanted in {status.value for status in SignatureStatus}:
-        query = query.where(Signature.status == SignatureStatus(wanted))
-    rows = list(db.session.scalars(query.order_by(Signature.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
-    per_status = select(Signature.status, func.count()).where(Signature.petition_id == petition.id)
-    by_status = dict(db.session.execute(per_status.group_by(Signature.status)).all())
-    return render_template(
-        "petitions/organize/signatures.html",
-        petition=petition,
-        signatures=rows,
-        by_status=by_status,
-        wanted=wanted,
-        page=page,
-        has_more=len(rows) == PAGE_SIZE,
-        invalidate_form=InvalidateForm(),
-    )
+    form = ModerateForm()
+    restoring = form.action.data == "restore"
+
+    def act() -> int:
+        if restoring:
+            return services.restore_many(petition, form.signature_ids.data)
+        return services.invalidate_many(petition, form.signature_ids.data, form.reason.data, current_user)
+
+    changed, status = submit(form, act)
+    if changed is None:
+        return _signature_list(petition, wanted, form, status)
+    _say_what_changed(restoring, changed, skipped=len(set(form.signature_ids.data)) - changed)
+    back = url_for(".signatures", slug=slug, **wanted.to_args(), page=page if page > 1 else None)
+    return redirect(back, code=303)
 
 
-def _signature(petition_slug: str, signature_id: int) -> Signature:
-    signature = db.session.get(Signature, signature_id)
-    if signature is None or signature.petition.slug != petition_slug:
-        abort(404)
-    return signature
-
-
-@bp.post("/petitions/<slug>/signatures/<int:signature_id>/invalidate")
-@role_required(Role.ORGANIZER)
-def invalidate(slug: str, signature_id: int):
-    signature = _signature(slug, signature_id)
-    form = InvalidateForm()
-    done, _status = submit(form, lambda: _and_recount(services.invalidate(signature, form.reason.data, current_user)))
-    if done is None:
-        flash(_("Give the reason: it is kept with the signature."), "error")
+def _say_what_changed(restoring: bool, changed: int, skipped: int) -> None:
+    """How many rows the action changed, and how many ticked rows it left as they were."""
+    if restoring:
+        flash(ngettext("%(num)s signature restored.", "%(num)s signatures restored.", changed), "success")
+        note = ngettext(
+            "%(num)s ticked signature was not invalidated: it was left as it was.",
+            "%(num)s ticked signatures were not invalidated: they were left as they were.",
+            skipped,
+        )
     else:
-        flash(_("Signature invalidated. It no longer counts."), "success")
-    return redirect(url_for(".signatures", slug=slug))
-
-
-@bp.post("/petitions/<slug>/signatures/<int:signature_id>/restore")
-@role_required(Role.ORGANIZER)
-def restore(slug: str, signature_id: int):
-    signature = _signature(slug, signature_id)
-    try:
-        _and_recount(services.restore(signature))
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Signature restored."), "success")
-    return redirect(url_for(".signatures", slug=slug))
-
-
-def _and_recount(signature: Signature) -> Signature:
-    """An organizer's change shows in the counts at once, not at the next batch."""
-    db.session.flush()
-    counts.refresh_counts(signature.petition_id, force=True)
-    return signature
+        done = ngettext(
+            "%(num)s signature invalidated: it no longer counts.",
+            "%(num)s signatures invalidated: they no longer count.",
+            changed,
+        )
+        flash(done, "success")
+        note = ngettext(
+            "%(num)s ticked signature was already invalidated: it keeps its reason.",
+            "%(num)s ticked signatures were already invalidated: they keep their reasons.",
+            skipped,
+        )
+    if skipped:
+        flash(note, "warning")

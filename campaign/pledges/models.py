@@ -149,6 +149,7 @@ class Commitment(db.Model):
     zip_code: Mapped[str] = mapped_column(String(5))
     county_fips: Mapped[str] = mapped_column(ForeignKey("counties.fips"))
     email_updates: Mapped[bool] = mapped_column(default=False)
+    referral: Mapped[str | None] = mapped_column(String(40))  # the `?source=` code it came by
     consent_text: Mapped[str] = mapped_column(Text)
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     locale: Mapped[str] = mapped_column(String(5), default="en")

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from campaign.campaigns.models import Campaign
 from campaign.campaigns.services import checked_slug
 from campaign.core.errors import Conflict, DomainError, NotFound
-from campaign.core.text import blank_to_none
+from campaign.core.text import blank_to_none, clean_referral
 from campaign.core.tokens import TokenPurpose
 from campaign.core.types import utcnow
 from campaign.core.urls import external_url
@@ -148,6 +148,7 @@ class CommitmentInput:
     county: str | None = None  # FIPS code picked when the ZIP does not tell
     email_updates: bool = False
     locale: str = "en"
+    referral: str | None = None  # the `?source=` code; kept by the first action only
 
 
 def commit(pledge: Pledge, data: CommitmentInput) -> Commitment:
@@ -175,7 +176,14 @@ def commit(pledge: Pledge, data: CommitmentInput) -> Commitment:
     }
     commitment = _existing(pledge, person.id)
     if commitment is None:
-        commitment = Commitment(pledge=pledge, person=person, created_at=utcnow(), consented_at=utcnow(), **details)
+        commitment = Commitment(
+            pledge=pledge,
+            person=person,
+            referral=clean_referral(data.referral),
+            created_at=utcnow(),
+            consented_at=utcnow(),
+            **details,
+        )
         try:
             with db.session.begin_nested():
                 db.session.add(commitment)

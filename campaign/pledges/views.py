@@ -14,6 +14,7 @@ from campaign.pledges import fulfilment, services
 from campaign.pledges.forms import CommitForm
 from campaign.pledges.models import Pledge
 from campaign.pledges.notices import report_token
+from campaign.pledges.visuals import commitments_map
 
 bp = Blueprint("pledges", __name__)
 
@@ -25,10 +26,12 @@ def pledge_time(pledge: Pledge) -> str:
 
 
 def _page(pledge: Pledge, form: CommitForm, status: int = 200):
+    progress = fulfilment.report(pledge)
     context = {
         "pledge": pledge,
         "form": form,
-        "progress": fulfilment.report(pledge),
+        "progress": progress,
+        "county_map": commitments_map(pledge, progress),
         "share_url": external_url("pledges.show", slug=pledge.slug),
     }
     return render_template("pledges/show.html", **context), status
@@ -61,6 +64,7 @@ def _commitment_input(form: CommitForm) -> services.CommitmentInput:
         county=form.county.data,
         email_updates=form.email_updates.data,
         locale=current_language(),
+        referral=form.referral,
     )
 
 

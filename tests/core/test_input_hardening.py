@@ -192,12 +192,12 @@ def test_walk_in_names_are_cleaned(client, login_as, make_forum):
         "/organize/paper-imports/99999999999999999999",
         "/organize/paper-imports/2147483648",
         "/organize/paper-imports/%EF%BC%95",
-        "/organize/petitions/x/signatures/99999999999999999999/invalidate",
+        "/organize/petitions/x/signatures/moderate",
     ],
 )
 def test_a_path_argument_that_cannot_exist_is_a_404(client, login_as, path):
     login_as("admin")
-    method = client.post if path.endswith("/invalidate") else client.get
+    method = client.post if path.endswith("/moderate") else client.get
     assert method(path).status_code == 404
 
 

@@ -115,6 +115,30 @@ def test_summary_counts_equal_the_database(petition):
     assert packet.county_counts == [["Brown County, WI", 2], ["Hennepin County, MN", 1], ["Outagamie County, WI", 1]]
 
 
+def test_summary_says_how_many_came_through_partner_organizations(petition, make_organization):
+    from campaign.campaigns.models import ShareLink, ShareTarget
+
+    partner = make_organization(name="Voces de la Frontera")
+    for code, organization in [("voces", partner), ("flyer", None)]:
+        db.session.add(
+            ShareLink(
+                campaign=petition.campaign,
+                code=code,
+                organization=organization,
+                target=ShareTarget.PETITION,
+                target_slug=petition.slug,
+            )
+        )
+    confirmed = db.session.scalars(
+        select(Signature).where(Signature.status == SignatureStatus.CONFIRMED).order_by(Signature.id)
+    ).all()
+    confirmed[0].referral, confirmed[1].referral, confirmed[2].referral = "voces", "flyer", "unknown"
+    db.session.commit()
+    _packet, _data, pages = build(petition)
+    summary = next(page for page in pages if "Summary" in page)
+    assert "Of these, through partner organizations: 1" in summary
+
+
 def test_pages_are_numbered_x_of_y_and_carry_the_packet_id(petition):
     packet, _data, pages = build(petition)
     for number, text in enumerate(pages, start=1):

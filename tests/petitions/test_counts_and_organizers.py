@@ -164,15 +164,20 @@ def test_invalidate_and_restore_move_the_counts_at_once(client, login_as, make_p
     counts.refresh_counts(petition.id)
     db.session.commit()
     signature = db.session.scalar(select(Signature).limit(1))
+    moderate = f"/organize/petitions/{petition.slug}/signatures/moderate"
 
-    refused = client.post(f"/organize/petitions/{petition.slug}/signatures/{signature.id}/invalidate", data={})
-    assert refused.status_code == 302
+    refused = client.post(moderate, data={"action": "invalidate", "signature_ids": [signature.id]})
+    assert refused.status_code == 422
     db.session.refresh(signature)
     assert signature.status is SignatureStatus.CONFIRMED, "no reason, no change"
 
     client.post(
-        f"/organize/petitions/{petition.slug}/signatures/{signature.id}/invalidate",
-        data={"reason": "Same person signed twice with two addresses"},
+        moderate,
+        data={
+            "action": "invalidate",
+            "reason": "Same person signed twice with two addresses",
+            "signature_ids": [signature.id],
+        },
     )
     db.session.refresh(signature)
     db.session.refresh(petition)
@@ -182,7 +187,7 @@ def test_invalidate_and_restore_move_the_counts_at_once(client, login_as, make_p
     page = client.get(f"/organize/petitions/{petition.slug}/signatures?status=invalidated").get_data(as_text=True)
     assert "Same person signed twice with two addresses" in page
 
-    client.post(f"/organize/petitions/{petition.slug}/signatures/{signature.id}/restore")
+    client.post(moderate, data={"action": "restore", "signature_ids": [signature.id]})
     db.session.refresh(signature)
     db.session.refresh(petition)
     assert signature.status is SignatureStatus.CONFIRMED and signature.invalidated_reason is None
@@ -196,7 +201,8 @@ def test_viewer_sees_signatures_but_cannot_invalidate(client, login_as, make_pet
     signature = db.session.scalar(select(Signature))
     assert client.get(f"/organize/petitions/{petition.slug}/signatures").status_code == 200
     response = client.post(
-        f"/organize/petitions/{petition.slug}/signatures/{signature.id}/invalidate", data={"reason": "x"}
+        f"/organize/petitions/{petition.slug}/signatures/moderate",
+        data={"action": "invalidate", "reason": "x", "signature_ids": [signature.id]},
     )
     assert response.status_code == 403
     db.session.refresh(signature)
