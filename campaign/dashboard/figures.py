@@ -1,7 +1,7 @@
 """The figures of the organizer dashboard, read across areas.
 
-Petition figures come from the count tables petitions.counts keeps (per county, per source,
-per hour), refreshed in batches; pledge and forum figures from grouped queries on their
+Petition figures come from the count tables petitions.counts keeps (per county, and per hour,
+channel and source), refreshed in batches; pledge and forum figures from grouped queries on their
 indexed columns. Nothing here walks the signatures one by one, whatever their number.
 """
 
@@ -30,7 +30,6 @@ from campaign.petitions.models import (
     Petition,
     PetitionCountyCount,
     PetitionHourCount,
-    PetitionSourceCount,
     Signature,
     SignatureSource,
     SignatureStatus,
@@ -129,14 +128,17 @@ def _first_chart_day(petition: Petition, today: date, zone) -> date:
 def petition_figures(petition: Petition, zone, now: datetime | None = None) -> PetitionFigures:
     now = now or utcnow()
     counts.request_refresh(petition)
+    of_petition = PetitionHourCount.petition_id == petition.id
     hours = db.session.execute(
-        select(PetitionHourCount.hour, PetitionHourCount.confirmed).where(PetitionHourCount.petition_id == petition.id)
+        select(PetitionHourCount.hour, func.sum(PetitionHourCount.confirmed))
+        .where(of_petition)
+        .group_by(PetitionHourCount.hour)
     ).all()
     today = now.astimezone(zone).date()
     this_week, last_week = _weeks(hours, now)
     paper = db.session.scalar(
-        select(func.coalesce(func.sum(PetitionSourceCount.confirmed), 0)).where(
-            PetitionSourceCount.petition_id == petition.id, PetitionSourceCount.channel == SignatureSource.PAPER
+        select(func.coalesce(func.sum(PetitionHourCount.confirmed), 0)).where(
+            of_petition, PetitionHourCount.channel == SignatureSource.PAPER
         )
     )
     rows = counts.county_rows(petition)
@@ -171,10 +173,10 @@ def sources(campaign: Campaign) -> tuple[list[SourceRow], list[SourceRow]]:
     petition_ids = [petition.id for petition in campaign.petitions]
     if petition_ids:
         per_source = select(
-            PetitionSourceCount.channel, PetitionSourceCount.referral, func.sum(PetitionSourceCount.confirmed)
-        ).where(PetitionSourceCount.petition_id.in_(petition_ids))
+            PetitionHourCount.channel, PetitionHourCount.referral, func.sum(PetitionHourCount.confirmed)
+        ).where(PetitionHourCount.petition_id.in_(petition_ids))
         for channel, code, confirmed in db.session.execute(
-            per_source.group_by(PetitionSourceCount.channel, PetitionSourceCount.referral)
+            per_source.group_by(PetitionHourCount.channel, PetitionHourCount.referral)
         ):
             row(channel, code).signatures += confirmed
     pledge_ids = [pledge.id for pledge in campaign.pledges]

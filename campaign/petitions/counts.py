@@ -23,7 +23,6 @@ from campaign.petitions.models import (
     PetitionCounty,
     PetitionCountyCount,
     PetitionHourCount,
-    PetitionSourceCount,
     Signature,
     SignatureStatus,
 )
@@ -63,11 +62,11 @@ def refresh_counts(petition_id: int, force: bool = False, now: datetime | None =
             petition.counted_at = now
             return False
     _recount(PetitionCountyCount, petition_id, Signature.county_fips)
-    _recount(PetitionSourceCount, petition_id, Signature.source, func.coalesce(Signature.referral, ""))
     # Hours before the last count do not change unless an organizer invalidated or restored.
     since = None if force or petition.counted_at is None else petition.counted_at - COMMIT_SLACK
     confirmed_hour = hour_bucket(func.coalesce(Signature.confirmed_at, Signature.created_at))
-    _recount(PetitionHourCount, petition_id, confirmed_hour, since=since)
+    referral = func.coalesce(Signature.referral, "")
+    _recount(PetitionHourCount, petition_id, confirmed_hour, Signature.source, referral, since=since)
     totals = select(
         func.coalesce(func.sum(PetitionCountyCount.confirmed), 0),
         func.coalesce(

@@ -200,26 +200,18 @@ class PetitionCountyCount(db.Model):
     county: Mapped[County] = relationship()
 
 
-class PetitionSourceCount(db.Model):
-    """Confirmed signatures per channel (online, paper) and referral code ("" for none),
-    refreshed with the county counts."""
-
-    __tablename__ = "petition_source_counts"
-
-    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True)
-    channel: Mapped[SignatureSource] = mapped_column(StrEnumType(SignatureSource), primary_key=True)
-    referral: Mapped[str] = mapped_column(String(40), primary_key=True, default="")
-    confirmed: Mapped[int] = mapped_column(default=0)
-
-
 class PetitionHourCount(db.Model):
     """Confirmed signatures per UTC hour ("YYYY-MM-DD HH:00:00", core.timeline.hour_bucket),
-    refreshed with the county counts: the charts gather them into local days."""
+    channel (online, paper) and referral code ("" for none), refreshed with the county
+    counts, hour by hour: the charts gather the hours into local days, and the sources are
+    their sum, so no refresh reads every signature again to count sources."""
 
     __tablename__ = "petition_hour_counts"
 
     petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True)
     hour: Mapped[str] = mapped_column(String(19), primary_key=True)
+    channel: Mapped[SignatureSource] = mapped_column(StrEnumType(SignatureSource), primary_key=True)
+    referral: Mapped[str] = mapped_column(String(40), primary_key=True, default="")
     confirmed: Mapped[int] = mapped_column(default=0)
 
 

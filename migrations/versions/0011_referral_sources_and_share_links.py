@@ -1,5 +1,5 @@
 """referral sources: the ?source= code on signatures, commitments and RSVPs; share links per
-partner; confirmed signatures counted per source and per hour
+partner; confirmed signatures counted per hour, channel and source
 
 Revision ID: 0011
 Revises: 0010
@@ -42,17 +42,11 @@ def upgrade():
     op.create_table('petition_hour_counts',
     sa.Column('petition_id', sa.Integer(), nullable=False),
     sa.Column('hour', sa.String(length=19), nullable=False),
-    sa.Column('confirmed', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['petition_id'], ['petitions.id'], name=op.f('fk_petition_hour_counts_petition_id_petitions'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('petition_id', 'hour', name=op.f('pk_petition_hour_counts'))
-    )
-    op.create_table('petition_source_counts',
-    sa.Column('petition_id', sa.Integer(), nullable=False),
     sa.Column('channel', sa.Enum('online', 'paper', name='signaturesource', native_enum=False, length=20), nullable=False),
     sa.Column('referral', sa.String(length=40), nullable=False),
     sa.Column('confirmed', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['petition_id'], ['petitions.id'], name=op.f('fk_petition_source_counts_petition_id_petitions'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('petition_id', 'channel', 'referral', name=op.f('pk_petition_source_counts'))
+    sa.ForeignKeyConstraint(['petition_id'], ['petitions.id'], name=op.f('fk_petition_hour_counts_petition_id_petitions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('petition_id', 'hour', 'channel', 'referral', name=op.f('pk_petition_hour_counts'))
     )
     with op.batch_alter_table('commitments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('referral', sa.String(length=40), nullable=True))
@@ -87,7 +81,6 @@ def downgrade():
     with op.batch_alter_table('commitments', schema=None) as batch_op:
         batch_op.drop_column('referral')
 
-    op.drop_table('petition_source_counts')
     op.drop_table('petition_hour_counts')
     with op.batch_alter_table('share_links', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_share_links_campaign_id'))
