@@ -31,6 +31,8 @@ COUNT_MAX_AGE = timedelta(seconds=10)
 # A confirmation committed while a count ran may carry a slightly earlier time: look back.
 COMMIT_SLACK = timedelta(minutes=1)
 REFRESH_JOB = "petitions.refresh_counts"
+# What a refresh writes: a page that asks for one may change these, by design.
+COUNT_TABLES = (PetitionCountyCount.__table__, PetitionHourCount.__table__)
 
 
 @dataclass(frozen=True)

@@ -396,17 +396,22 @@ class Prober:
         app.logger.handlers[:] = [self._records]
         app.logger.propagate = False
         from campaign.jobs.models import Job
-        from campaign.petitions.counts import REFRESH_JOB
+        from campaign.petitions.counts import COUNT_TABLES, REFRESH_JOB
 
         def rows(table):
             query = sa.select(sa.func.count()).select_from(table)
             if table is Job.__table__:
-                # A page showing a petition claims a refresh of its stale counts, by design
-                # (ARCHITECTURE: "a page view writes nothing, unless..."), refused form or not.
                 query = query.where(Job.name != REFRESH_JOB)
             return query.scalar_subquery().label(table.name)
 
-        tables = [table for table in db.metadata.sorted_tables if table.name != "alembic_version"]
+        # A page showing a petition claims a refresh of its stale counts, by design
+        # (ARCHITECTURE: "a page view writes nothing, unless..."), refused form or not: the
+        # refresh job and the count tables it rewrites are not the refused action's writes.
+        tables = [
+            table
+            for table in db.metadata.sorted_tables
+            if table.name != "alembic_version" and table not in COUNT_TABLES
+        ]
         self._counts_query = sa.select(*(rows(table) for table in tables))
         self._counts: dict[str, int] | None = None
 
