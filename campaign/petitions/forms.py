@@ -9,7 +9,8 @@ from campaign.core.forms import MAX_GOAL, BaseForm
 from campaign.people.forms import IdentityForm
 from campaign.people.services import CONSENT_EMAIL_UPDATES
 from campaign.petitions.models import FIELD_RULE_LABELS, PETITION_STATUS_LABELS, FieldRule, PetitionStatus
-from campaign.petitions.services import CONSENT_SHOW_NAME, MAX_BATCH, MAX_COMMENT
+from campaign.petitions.moderation import MAX_BATCH
+from campaign.petitions.services import CONSENT_SHOW_NAME, MAX_COMMENT
 
 FIELD_RULE_CHOICES = [SelectChoice(rule.value, label) for rule, label in FIELD_RULE_LABELS.items()]
 

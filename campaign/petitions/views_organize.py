@@ -15,7 +15,7 @@ from campaign.core.forms import submit
 from campaign.core.pagination import page_number
 from campaign.core.permissions import role_required
 from campaign.officials.forms import official_choices
-from campaign.petitions import listing, services
+from campaign.petitions import listing, moderation, services
 from campaign.petitions.forms import ModerateForm, PetitionForm
 from campaign.petitions.listing import SignatureFilter
 from campaign.petitions.models import FieldRule, Petition, PetitionStatus, SignatureStatus
@@ -121,8 +121,8 @@ def moderate(slug: str):
 
     def act() -> int:
         if restoring:
-            return services.restore_many(petition, form.signature_ids.data)
-        return services.invalidate_many(petition, form.signature_ids.data, form.reason.data, current_user)
+            return moderation.restore_many(petition, form.signature_ids.data)
+        return moderation.invalidate_many(petition, form.signature_ids.data, form.reason.data, current_user)
 
     changed, status = submit(form, act)
     if changed is None:

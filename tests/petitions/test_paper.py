@@ -14,7 +14,7 @@ from campaign.core.errors import Conflict, DomainError
 from campaign.core.types import utcnow
 from campaign.extensions import db
 from campaign.people import pending
-from campaign.petitions import paper, paper_import, services
+from campaign.petitions import moderation, paper, paper_import, services
 from campaign.petitions.models import (
     ImportStatus,
     PaperImport,
@@ -99,7 +99,7 @@ def test_same_name_and_zip_without_email_is_merged(make_petition):
 def test_an_invalidated_persons_sheet_is_rejected_for_review(make_petition, make_user):
     petition = make_petition()
     online = sign_online(petition)
-    services.invalidate(online, "Duplicate of a test entry", make_user("organizer"))
+    moderation.invalidate(online, "Duplicate of a test entry", make_user("organizer"))
     db.session.commit()
     result = add(petition, email="ana@example.org")
     assert result.outcome is RowOutcome.REJECTED and "invalidated" in result.message

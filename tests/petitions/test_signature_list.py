@@ -13,7 +13,7 @@ from sqlalchemy import event, select
 from campaign.core.errors import NotFound
 from campaign.core.types import utcnow
 from campaign.extensions import db
-from campaign.petitions import counts, listing, services
+from campaign.petitions import counts, listing, moderation
 from campaign.petitions.models import Signature, SignatureSource, SignatureStatus
 
 ZIP_OF = {"55009": "54301", "55087": "54911", "27053": "55401"}
@@ -335,10 +335,10 @@ def test_services_refuse_a_mixed_batch_and_count_what_changed(app, make_petition
     ours = add(petition, "Ana", times=3)
     theirs = add(other, "Zoe")
     with pytest.raises(NotFound):
-        services.invalidate_many(petition, ours + theirs, "Spam", user)
+        moderation.invalidate_many(petition, ours + theirs, "Spam", user)
     db.session.rollback()
-    assert services.invalidate_many(petition, ours[:2], "Spam", user) == 2
-    assert services.invalidate_many(petition, ours, "Again", user) == 1, "the two already invalidated keep theirs"
-    assert services.restore_many(petition, ours[:1]) == 1
+    assert moderation.invalidate_many(petition, ours[:2], "Spam", user) == 2
+    assert moderation.invalidate_many(petition, ours, "Again", user) == 1, "the two already invalidated keep theirs"
+    assert moderation.restore_many(petition, ours[:1]) == 1
     db.session.commit()
     assert counted(petition) == 1
