@@ -67,6 +67,7 @@ MODEL_MODULES = (
     "campaign.packets.models",
     "campaign.forums.models",
     "campaign.pledges.models",
+    "campaign.supporters.models",
 )
 
 

@@ -91,6 +91,12 @@ def load_config(instance_path: Path = DEFAULT_INSTANCE_PATH) -> dict:
         "OUTBOX_RECIPIENT_WINDOW_MINUTES": int(env.get("OUTBOX_RECIPIENT_WINDOW_MINUTES") or 60),
         # Sent bodies hold live links (password resets, cancel links): kept this long, then emptied.
         "OUTBOX_KEEP_BODIES_DAYS": int(env.get("OUTBOX_KEEP_BODIES_DAYS") or 30),
+        # Retention (`flask privacy purge`): signers of petitions closed this long are anonymised,
+        # their counts by county kept; address hashes of actions and logins go after IP_HASH_DAYS.
+        "RETENTION_MONTHS": int(env.get("RETENTION_MONTHS") or 12),
+        "IP_HASH_DAYS": int(env.get("IP_HASH_DAYS") or 30),
+        # People who may sign from one shared mailbox under different names (a household).
+        "HOUSEHOLD_LIMIT": int(env.get("HOUSEHOLD_LIMIT") or 3),
         "REDIS_URL": redis_url,
         "JOBS_RUNNER": env.get("JOBS_RUNNER") or ("rq" if redis_url else "thread"),
         "JOBS_MAX_ATTEMPTS": int(env.get("JOBS_MAX_ATTEMPTS") or 3),

@@ -42,6 +42,12 @@ def name_key(first_name: str, last_name: str) -> str:
     return " ".join(re.findall(r"\w+", bare))[:200]
 
 
+def phone_digits(phone: str | None) -> str | None:
+    """A phone number as search matches it: ASCII digits only ("(920) 555-0100" -> "9205550100")."""
+    digits = re.sub(r"[^0-9]", "", phone or "")
+    return digits[:40] or None
+
+
 REFERRAL_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9_-]{0,38}[a-z0-9])?")
 MAX_REFERRAL = 40
 

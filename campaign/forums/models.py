@@ -12,7 +12,7 @@ from campaign.core.types import StrEnumType, UTCDateTime, utcnow
 from campaign.extensions import db
 from campaign.geo.models import County
 from campaign.officials.models import Official
-from campaign.people.models import Person
+from campaign.people.models import Person, keeps_name_key
 
 
 class ForumKind(enum.StrEnum):
@@ -130,6 +130,7 @@ class RSVP(db.Model):
     __table_args__ = (
         UniqueConstraint("forum_id", "person_id"),
         Index("ix_rsvps_forum_status", "forum_id", "status", "created_at"),
+        Index("ix_rsvps_name_search", "forum_id", "name_key", postgresql_ops={"name_key": "text_pattern_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -141,6 +142,7 @@ class RSVP(db.Model):
     guests: Mapped[int] = mapped_column(default=0)
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(200), default="")  # kept by keeps_name_key
     zip_code: Mapped[str | None] = mapped_column(String(5))
     county_fips: Mapped[str | None] = mapped_column(ForeignKey("counties.fips"))
     interpretation_language: Mapped[str | None] = mapped_column(String(60))
@@ -155,6 +157,7 @@ class RSVP(db.Model):
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # erasure or retention
 
     forum: Mapped[Forum] = relationship(backref=backref("rsvps", order_by="RSVP.created_at"))
     person: Mapped[Person | None] = relationship()
@@ -168,6 +171,9 @@ class RSVP(db.Model):
     def holds_seat(self) -> bool:
         """Only a seat holder hears a house meeting's address and the video link."""
         return self.status is RSVPStatus.GOING
+
+
+keeps_name_key(RSVP)
 
 
 class ForumReminder(db.Model):

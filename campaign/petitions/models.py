@@ -4,16 +4,16 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, Index, LargeBinary, String, Table, Text, UniqueConstraint, event
+from sqlalchemy import JSON, Column, ForeignKey, Index, LargeBinary, String, Table, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from campaign.campaigns.models import Campaign
-from campaign.core.text import name_key
+from campaign.core.text import phone_digits
 from campaign.core.types import StrEnumType, UTCDateTime, utcnow
 from campaign.extensions import db
 from campaign.geo.models import County
 from campaign.officials.models import Official
-from campaign.people.models import Person
+from campaign.people.models import Person, keeps_name_key
 
 
 class FieldRule(enum.StrEnum):
@@ -81,6 +81,8 @@ class Petition(db.Model):
     resident_count: Mapped[int] = mapped_column(default=0)
     counted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     count_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When it last stopped taking signatures (closed or delivered): the retention clock.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -134,6 +136,11 @@ class Signature(db.Model):
         # Paper signatures often carry no email: the same name at the same ZIP is the same person.
         Index("ix_signatures_name", "petition_id", "zip_code", "name_key"),
         Index("ix_signatures_referral", "petition_id", "referral"),
+        # Supporter search and the fraud panel (name prefix, phone, newest first, one address).
+        Index("ix_signatures_name_search", "petition_id", "name_key", postgresql_ops={"name_key": "text_pattern_ops"}),
+        Index("ix_signatures_phone", "petition_id", "phone_digits"),
+        Index("ix_signatures_created", "petition_id", "created_at"),
+        Index("ix_signatures_ip", "petition_id", "ip_hash", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -147,12 +154,13 @@ class Signature(db.Model):
     # The name, place and optional details as given on this petition.
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
-    name_key: Mapped[str] = mapped_column(String(200), default="")  # kept by _keep_name_key below
+    name_key: Mapped[str] = mapped_column(String(200), default="")  # kept by keeps_name_key
     zip_code: Mapped[str] = mapped_column(String(5))
     city: Mapped[str | None] = mapped_column(String(100))
     county_fips: Mapped[str] = mapped_column(ForeignKey("counties.fips"))
     street_address: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(40))
+    phone_digits: Mapped[str | None] = mapped_column(String(40))  # kept by _keep_phone_digits below
     comment: Mapped[str | None] = mapped_column(Text)
     show_publicly: Mapped[bool] = mapped_column(default=False)
     email_updates: Mapped[bool] = mapped_column(default=False)
@@ -171,6 +179,9 @@ class Signature(db.Model):
     forum_id: Mapped[int | None] = mapped_column(ForeignKey("forums.id", ondelete="SET NULL"), index=True)
     sheet_number: Mapped[int | None]
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Set when the signer's details were removed (erasure, retention): it still counts in its
+    # county, and is left out of packets and exports.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     petition: Mapped[Petition] = relationship()
     person: Mapped[Person | None] = relationship()
@@ -181,11 +192,22 @@ class Signature(db.Model):
         return f"{self.first_name} {self.last_name[:1]}." if self.last_name else self.first_name
 
 
+keeps_name_key(Signature)
+
+
 @event.listens_for(Signature, "before_insert")
 @event.listens_for(Signature, "before_update")
-def _keep_name_key(_mapper, _connection, signature: Signature) -> None:
-    """Every way of writing a signature (form, paper, demo, import) keeps the match key right."""
-    signature.name_key = name_key(signature.first_name, signature.last_name)
+def _keep_phone_digits(_mapper, _connection, signature: Signature) -> None:
+    signature.phone_digits = phone_digits(signature.phone)
+
+
+@event.listens_for(Petition.status, "set")
+def _keep_closed_at(petition: Petition, value, old, _initiator) -> None:
+    if value in (PetitionStatus.CLOSED, PetitionStatus.DELIVERED):
+        if petition.closed_at is None or old is PetitionStatus.OPEN:
+            petition.closed_at = utcnow()
+    else:
+        petition.closed_at = None
 
 
 class PetitionCountyCount(db.Model):
@@ -263,3 +285,32 @@ class PaperImportRow(db.Model):
     outcome: Mapped[RowOutcome] = mapped_column(StrEnumType(RowOutcome, 20))
     message: Mapped[str] = mapped_column(Text, default="")
     signature_id: Mapped[int | None] = mapped_column(ForeignKey("signatures.id", ondelete="SET NULL"))
+
+
+class BulkActionStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class BulkModeration(db.Model):
+    """Invalidating or restoring every signature a filter matches (after a bot attack): done
+    by a job in batches, each its own transaction, so signing goes on meanwhile and a restart
+    resumes after `last_id`. Recorded once, with who asked and how many rows it touched."""
+
+    __tablename__ = "bulk_moderations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(20))  # "invalidate" or "restore"
+    reason: Mapped[str | None] = mapped_column(String(500))
+    # The filter as query parameters (petitions.listing / petitions.fraud), replayed by the job.
+    filter: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[BulkActionStatus] = mapped_column(StrEnumType(BulkActionStatus), default=BulkActionStatus.QUEUED)
+    matched: Mapped[int] = mapped_column(default=0)  # the count the organizer previewed
+    touched: Mapped[int] = mapped_column(default=0)
+    last_id: Mapped[int] = mapped_column(default=0)  # the highest signature id done so far
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

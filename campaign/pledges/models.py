@@ -13,7 +13,7 @@ from campaign.extensions import db
 from campaign.forums.models import Forum
 from campaign.geo.models import County
 from campaign.officials.models import Official
-from campaign.people.models import Person
+from campaign.people.models import Person, keeps_name_key
 
 
 class PledgeKind(enum.StrEnum):
@@ -138,6 +138,8 @@ class Commitment(db.Model):
         # One commitment per person per pledge, whatever the race between two requests.
         UniqueConstraint("pledge_id", "person_id"),
         Index("ix_commitments_counts", "pledge_id", "status", "county_fips"),
+        Index("ix_commitments_name_search", "pledge_id", "name_key", postgresql_ops={"name_key": "text_pattern_ops"}),
+        Index("ix_commitments_created", "pledge_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -146,6 +148,7 @@ class Commitment(db.Model):
     status: Mapped[CommitmentStatus] = mapped_column(StrEnumType(CommitmentStatus), default=CommitmentStatus.PENDING)
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(200), default="")  # kept by keeps_name_key
     zip_code: Mapped[str] = mapped_column(String(5))
     county_fips: Mapped[str] = mapped_column(ForeignKey("counties.fips"))
     email_updates: Mapped[bool] = mapped_column(default=False)
@@ -158,7 +161,11 @@ class Commitment(db.Model):
     fulfilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     fulfilled_via: Mapped[FulfilledVia | None] = mapped_column(StrEnumType(FulfilledVia))
     fulfilled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # erasure or retention
 
     pledge: Mapped[Pledge] = relationship()
     person: Mapped[Person] = relationship()
     county: Mapped[County] = relationship()
+
+
+keeps_name_key(Commitment)
