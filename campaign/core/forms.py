@@ -26,20 +26,29 @@ MAX_CAPACITY = 100_000
 
 
 def _one_line(value):
-    return clean_control(value, multiline=False) if isinstance(value, str) else value
+    return clean_control(value, multiline=False) if isinstance(value, str) else _only_text(value)
 
 
 def _lines(value):
-    return clean_control(value, multiline=True) if isinstance(value, str) else value
+    return clean_control(value, multiline=True) if isinstance(value, str) else _only_text(value)
+
+
+def _only_text(value):
+    """A form built with `obj=` keeps the attribute's value for a field the POST left out:
+    a text field named like a relationship (a campaign's `county`) would hold a model
+    object, and its validators fail on it. Such a value is no text: the field is empty."""
+    return value if value is None or isinstance(value, int | float) else None
 
 
 def _ascii_integer(form, field) -> None:
     """An IntegerField takes only ASCII digits in the database's range (int() would take
     "５" and numbers of any size)."""
     raw = field.raw_data[0] if field.raw_data else ""
-    if field.process_errors:
+    blank = not (isinstance(raw, str) and raw.strip())
+    if field.process_errors and not blank:
         raise StopValidation()  # "Not a valid integer value." is already there
-    if isinstance(raw, str) and raw.strip() and ascii_int(raw, -INT_MAX, INT_MAX) is None:
+    # A blank box goes on to Optional(), which clears the parse error: "no goal" is allowed.
+    if not blank and ascii_int(raw, -INT_MAX, INT_MAX) is None:
         raise StopValidation(_l("Enter a whole number with the digits 0 to 9, at most 2,147,483,647."))
 
 

@@ -282,6 +282,29 @@ def test_an_integer_out_of_range_is_refused_beside_its_field(client, login_as, m
     assert db.session.scalar(select(func.count()).select_from(model)) == 0
 
 
+@pytest.mark.parametrize(
+    ("kind", "fields"),
+    [("petitions", ("goal",)), ("pledges", ("goal", "threshold")), ("forums", ("capacity",))],
+)
+def test_a_blank_number_box_means_none_and_saves(client, login_as, make_campaign, kind, fields):
+    """A browser sends an empty number box as "": no goal, no capacity, not an error."""
+    from campaign.forums.models import Forum
+    from campaign.petitions.models import Petition
+    from campaign.pledges.models import Pledge
+
+    login_as("organizer")
+    campaign = make_campaign()
+    starts = (utcnow() + timedelta(days=9)).strftime("%Y-%m-%dT18:00")
+    ends = (utcnow() + timedelta(days=9)).strftime("%Y-%m-%dT20:00")
+    forum = {"title": "Forum", "kind": "community_forum", "starts_at": starts, "ends_at": ends, "venue_address": "1"}
+    data = {"petitions": PETITION, "pledges": PLEDGE | {"forum_id": 0, "official_id": 0}, "forums": forum}[kind]
+    response = client.post(f"/organize/campaigns/{campaign.slug}/{kind}/new", data=data | dict.fromkeys(fields, " "))
+    assert response.status_code in (302, 303), response.get_data(as_text=True)[:2000]
+    model = {"petitions": Petition, "pledges": Pledge, "forums": Forum}[kind]
+    saved = db.session.scalars(select(model)).one()
+    assert all(getattr(saved, field) is None for field in fields)
+
+
 @pytest.mark.parametrize("line", ["55009 3000000000", "55009 99999999999999999999", "55009 0"])
 def test_a_county_goal_out_of_range_is_refused_beside_the_field(client, login_as, make_campaign, line):
     from campaign.petitions.models import Petition
@@ -377,3 +400,20 @@ def test_the_error_page_renders_even_when_the_layout_fails(app, monkeypatch):
         assert response.status_code in (404, 500)
         assert "<h1>" in response.get_data(as_text=True)
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("kind", ["campaigns", "petitions", "pledges", "forums"])
+def test_an_edit_form_posted_without_its_fields_is_refused_not_a_500(
+    client, login_as, make_campaign, make_petition, make_pledge, make_forum, kind
+):
+    """Edit forms are filled from the record (obj=): a field the POST leaves out must not
+    keep the record's attribute (a campaign's `county` is a County object)."""
+    login_as("organizer")
+    record = {"campaigns": make_campaign, "petitions": make_petition, "pledges": make_pledge, "forums": make_forum}[
+        kind
+    ]()
+    response = client.post(f"/organize/{kind}/{record.slug}/edit", data={"title": "Only a title"})
+    # Saved with the record's other values, or refused beside a required field: never a 500.
+    assert response.status_code in (302, 422)
+    if response.status_code == 422:
+        assert "-error" in response.get_data(as_text=True)
