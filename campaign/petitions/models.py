@@ -139,7 +139,7 @@ class Signature(db.Model):
         # Supporter search and the fraud panel (name prefix, phone, newest first, one address).
         Index("ix_signatures_name_search", "petition_id", "name_key", postgresql_ops={"name_key": "text_pattern_ops"}),
         Index("ix_signatures_phone", "petition_id", "phone_digits"),
-        Index("ix_signatures_created", "petition_id", "created_at"),
+        Index("ix_signatures_created", "petition_id", "created_at", "id"),
         Index("ix_signatures_ip", "petition_id", "ip_hash", "created_at"),
     )
 

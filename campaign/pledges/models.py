@@ -139,7 +139,7 @@ class Commitment(db.Model):
         UniqueConstraint("pledge_id", "person_id"),
         Index("ix_commitments_counts", "pledge_id", "status", "county_fips"),
         Index("ix_commitments_name_search", "pledge_id", "name_key", postgresql_ops={"name_key": "text_pattern_ops"}),
-        Index("ix_commitments_created", "pledge_id", "created_at"),
+        Index("ix_commitments_created", "pledge_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -58,7 +58,7 @@ def upgrade():
     with op.batch_alter_table('commitments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('name_key', sa.String(length=200), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('anonymised_at', campaign.core.types.UTCDateTime(), nullable=True))
-        batch_op.create_index('ix_commitments_created', ['pledge_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_commitments_created', ['pledge_id', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_commitments_name_search', ['pledge_id', 'name_key'], unique=False, postgresql_ops={'name_key': 'text_pattern_ops'})
 
     with op.batch_alter_table('people', schema=None) as batch_op:
@@ -85,7 +85,7 @@ def upgrade():
     with op.batch_alter_table('signatures', schema=None) as batch_op:
         batch_op.add_column(sa.Column('phone_digits', sa.String(length=40), nullable=True))
         batch_op.add_column(sa.Column('anonymised_at', campaign.core.types.UTCDateTime(), nullable=True))
-        batch_op.create_index('ix_signatures_created', ['petition_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_signatures_created', ['petition_id', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_signatures_ip', ['petition_id', 'ip_hash', 'created_at'], unique=False)
         batch_op.create_index('ix_signatures_name_search', ['petition_id', 'name_key'], unique=False, postgresql_ops={'name_key': 'text_pattern_ops'})
         batch_op.create_index('ix_signatures_phone', ['petition_id', 'phone_digits'], unique=False)
