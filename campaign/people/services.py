@@ -1,11 +1,12 @@
 """A supporter's identity as every action takes it: name, email, ZIP code and county,
-and recognising the same person by email, whatever way they typed it."""
+and recognising the same person by mailbox and name, whatever way they typed the address."""
 
 from __future__ import annotations
 
 import re
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from campaign.core.errors import DomainError, NotFound
-from campaign.core.text import clean_control
+from campaign.core.text import clean_control, name_key
 from campaign.extensions import db
 from campaign.geo.models import County
 from campaign.geo.services import ZipLookup, lookup_zip, resolve_county
@@ -52,19 +53,29 @@ def normalize_email(raw: str | None) -> str:
     return f"{local}@{domain}"
 
 
-def find_person(email: str) -> Person | None:
-    return db.session.scalar(select(Person).where(Person.email_normalized == normalize_email(email)))
-
-
 def person_for(
     email: str, first_name: str, last_name: str, zip_code: str | None, county_fips: str | None, locale: str
 ) -> Person:
-    """The one Person with this mailbox, created when new; safe when two requests race
-    (the unique canonical email decides, the loser reads the winner's row)."""
+    """The Person this mailbox and name stand for, created when new; safe when two requests
+    race (the unique mailbox and name pair decides, the loser reads the winner's row).
+
+    A household sharing one mailbox signs as several people: a new name at the ZIP code of
+    someone already on the mailbox is a new Person, up to HOUSEHOLD_LIMIT. Any other new
+    name (another ZIP, or the limit reached) is the mailbox's first person, so the action is
+    a repeat that only the mailbox can apply: a stranger typing a known address learns
+    nothing from the answer either way.
+    """
     canonical = normalize_email(email)
-    person = db.session.scalar(select(Person).where(Person.email_normalized == canonical))
-    if person is not None:
-        return person
+    key = name_key(first_name, last_name)
+    query = select(Person).where(Person.email_normalized == canonical).order_by(Person.id)
+    household = list(db.session.scalars(query))
+    same_name = next((person for person in household if person.name_key == key), None)
+    if same_name is not None:
+        return same_name
+    if household:
+        at_home = zip_code is not None and any(person.zip_code == zip_code for person in household)
+        if not at_home or len(household) >= current_app.config["HOUSEHOLD_LIMIT"]:
+            return household[0]
     person = Person(
         email=clean_email(email),
         email_normalized=canonical,
@@ -78,7 +89,7 @@ def person_for(
         with db.session.begin_nested():
             db.session.add(person)
     except IntegrityError:
-        person = db.session.scalar(select(Person).where(Person.email_normalized == canonical))
+        person = db.session.scalar(query.where(Person.name_key == key))
     return person
 
 

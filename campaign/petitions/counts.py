@@ -89,7 +89,7 @@ def refresh_counts(petition_id: int, force: bool = False, now: datetime | None =
 
 def _recount(table, petition_id: int, *keys, since: datetime | None = None) -> None:
     """Replace `table`'s rows of the petition (from the hour of `since` on, when given) with
-    confirmed signatures grouped by `keys`, in one INSERT ... SELECT."""
+    confirmed signatures grouped by `keys`."""
     columns = [column.name for column in table.__table__.primary_key.columns][1:]
     grouped = select(Signature.petition_id, *keys, func.count()).where(
         Signature.petition_id == petition_id, Signature.status == SignatureStatus.CONFIRMED
@@ -99,9 +99,14 @@ def _recount(table, petition_id: int, *keys, since: datetime | None = None) -> N
         first_hour = since.strftime("%Y-%m-%d %H:00:00")
         grouped = grouped.where(Signature.confirmed_at >= since.replace(minute=0, second=0, microsecond=0))
         stale = stale.where(table.hour >= first_hour)
-    db.session.execute(stale)
+    # Counted first, then written: the counting reads up to millions of rows, and on SQLite the
+    # DELETE would take the database's write lock for all that time, holding up every signer.
+    names = ["petition_id", *columns, "confirmed"]
     grouped = grouped.group_by(Signature.petition_id, *keys)
-    db.session.execute(insert(table).from_select(["petition_id", *columns, "confirmed"], grouped))
+    rows = [dict(zip(names, row, strict=True)) for row in db.session.execute(grouped)]
+    db.session.execute(stale)
+    if rows:
+        db.session.execute(insert(table), rows)
 
 
 @handler(REFRESH_JOB)

@@ -37,9 +37,9 @@ def _ticked(form, field) -> None:
         raise StopValidation(_l("Tick at most %(num)s signatures at a time.", num=MAX_BATCH))
 
 
-class ModerateForm(BaseForm):
-    """The action bar of the signature list: one action on the ticked rows. The filter and
-    page to go back to travel in the query string of the form's address."""
+class BulkForm(BaseForm):
+    """Invalidate or restore every signature a filter matches; the filter travels in the
+    query string of the form's address."""
 
     action = SelectField(_l("Action"), choices=MODERATE_ACTIONS, default="invalidate")
     reason = StringField(
@@ -47,12 +47,18 @@ class ModerateForm(BaseForm):
         validators=[Length(max=500)],
         description=_l("Needed to invalidate: it is kept with each signature."),
     )
-    # The integers are bounded by BaseForm (ASCII digits, the database's range).
-    signature_ids = SelectMultipleField(_l("Signatures"), coerce=int, validate_choice=False, validators=[_ticked])
 
     def validate_reason(self, field) -> None:
         if self.action.data == "invalidate" and not (field.data or "").strip():
             raise ValidationError(_l("Give the reason: it is kept with the signatures."))
+
+
+class ModerateForm(BulkForm):
+    """The action bar of the signature list: one action on the ticked rows. The filter and
+    page to go back to travel in the query string of the form's address."""
+
+    # The integers are bounded by BaseForm (ASCII digits, the database's range).
+    signature_ids = SelectMultipleField(_l("Signatures"), coerce=int, validate_choice=False, validators=[_ticked])
 
 
 class PetitionForm(BaseForm):

@@ -1,11 +1,12 @@
 """Moderation: organizers invalidate signatures (with a reason) and restore them, one or a
-ticked batch at a time; the counts follow at once."""
+ticked batch at a time; the counts follow at once, and each batch is audited once."""
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from campaign.accounts.services import record_event
 from campaign.core.errors import Conflict, DomainError, NotFound
 from campaign.core.types import utcnow
 from campaign.extensions import db
@@ -43,14 +44,14 @@ def invalidate_many(petition: Petition, ids: list[int], reason: str, user) -> in
     changed = [
         invalidate(row, reason, user) for row in _batch(petition, ids) if row.status is not SignatureStatus.INVALIDATED
     ]
-    return _recounted(petition, len(changed))
+    return _recounted(petition, len(changed), user, "signatures_invalidated")
 
 
-def restore_many(petition: Petition, ids: list[int]) -> int:
+def restore_many(petition: Petition, ids: list[int], user) -> int:
     """Restore the ticked signatures that were invalidated (others are left as they are).
     Returns how many changed; the counts follow at once."""
     changed = [restore(row) for row in _batch(petition, ids) if row.status is SignatureStatus.INVALIDATED]
-    return _recounted(petition, len(changed))
+    return _recounted(petition, len(changed), user, "signatures_restored")
 
 
 def _batch(petition: Petition, ids: list[int]) -> list[Signature]:
@@ -68,10 +69,11 @@ def _batch(petition: Petition, ids: list[int]) -> list[Signature]:
     return rows
 
 
-def _recounted(petition: Petition, changed: int) -> int:
+def _recounted(petition: Petition, changed: int, user, action: str) -> int:
     """An organizer's change shows in the counts at once, not at the next batch: one forced
-    recount per batch, none when nothing changed."""
+    recount and one audit event per batch, none when nothing changed."""
     if changed:
         db.session.flush()
         counts.refresh_counts(petition.id, force=True)
+        record_event(user, action, petition=petition.slug, count=changed)
     return changed

@@ -1,4 +1,5 @@
-"""Organizer pages: create and edit petitions, list signatures, invalidate and restore them."""
+"""Organizer pages: create and edit petitions, list signatures, invalidate and restore them
+(ticked rows, or everything a filter matches), and the fraud panel."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from campaign.core.forms import submit
 from campaign.core.pagination import page_number
 from campaign.core.permissions import role_required
 from campaign.officials.forms import official_choices
-from campaign.petitions import listing, moderation, services
-from campaign.petitions.forms import ModerateForm, PetitionForm
+from campaign.petitions import bulk, fraud, listing, moderation, services
+from campaign.petitions.forms import BulkForm, ModerateForm, PetitionForm
 from campaign.petitions.listing import SignatureFilter
 from campaign.petitions.models import FieldRule, Petition, PetitionStatus, SignatureStatus
 
@@ -62,7 +63,8 @@ def _input(form: PetitionForm) -> services.PetitionInput:
 
 def _edit(campaign, petition: Petition | None):
     form = _form(petition)
-    saved, status = submit(form, lambda: services.save_petition(campaign, _input(form), petition))
+    user = current_user._get_current_object()
+    saved, status = submit(form, lambda: services.save_petition(campaign, _input(form), petition, user=user))
     if saved is not None:
         flash(_("Petition saved."), "success")
         return redirect(url_for("petitions_organize.signatures", slug=saved.slug))
@@ -94,6 +96,8 @@ def _signature_list(petition: Petition, wanted: SignatureFilter, form: ModerateF
         ticked=set(form.signature_ids.data or []) if can_moderate else set(),
         statuses=listing.STATUS_LABELS,
         channels=listing.CHANNEL_LABELS,
+        recent_bulk=bulk.recent_bulk(petition),
+        bulk_labels=bulk.STATUS_LABELS,
     ), status
 
 
@@ -121,7 +125,7 @@ def moderate(slug: str):
 
     def act() -> int:
         if restoring:
-            return moderation.restore_many(petition, form.signature_ids.data)
+            return moderation.restore_many(petition, form.signature_ids.data, current_user)
         return moderation.invalidate_many(petition, form.signature_ids.data, form.reason.data, current_user)
 
     changed, status = submit(form, act)
@@ -155,3 +159,56 @@ def _say_what_changed(restoring: bool, changed: int, skipped: int) -> None:
         )
     if skipped:
         flash(note, "warning")
+
+
+@bp.get("/petitions/<slug>/fraud")
+@role_required(Role.VIEWER)
+def fraud_panel(slug: str):
+    petition = services.get_petition(slug, include_drafts=True)
+    return render_template(
+        "petitions/organize/fraud.html",
+        petition=petition,
+        windows=fraud.panel(petition),
+        ip_threshold=fraud.IP_THRESHOLD,
+        domain_threshold=fraud.DOMAIN_THRESHOLD,
+        burst_threshold=fraud.BURST_THRESHOLD,
+    )
+
+
+@bp.route("/petitions/<slug>/signatures/bulk", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def bulk_action(slug: str):
+    """The preview of an action on everything the filter (in the query string) matches, and
+    the form that queues it."""
+    petition = services.get_petition(slug, include_drafts=True)
+    wanted = SignatureFilter.from_args(request.args)
+    form = BulkForm()
+    if not form.is_submitted() and wanted.status is SignatureStatus.INVALIDATED:
+        form.action.data = "restore"
+    record, status = submit(
+        form, lambda: bulk.start(petition, wanted, form.action.data, form.reason.data, current_user)
+    )
+    if record is not None:
+        flash(_("The action is under way: this page shows how far it has got."), "success")
+        return redirect(url_for(".bulk_status", slug=slug, bulk_id=record.id), code=303)
+    return render_template(
+        "petitions/organize/bulk.html",
+        petition=petition,
+        wanted=wanted,
+        form=form,
+        counts={action: bulk.count_for(petition, wanted, action) for action in bulk.ACTIONS},
+    ), status
+
+
+@bp.get("/petitions/<slug>/signatures/bulk/<int:bulk_id>")
+@role_required(Role.VIEWER)
+def bulk_status(slug: str, bulk_id: int):
+    petition = services.get_petition(slug, include_drafts=True)
+    record = bulk.get_bulk(petition, bulk_id)
+    return render_template(
+        "petitions/organize/bulk_status.html",
+        petition=petition,
+        record=record,
+        wanted=SignatureFilter.from_args(record.filter),
+        bulk_labels=bulk.STATUS_LABELS,
+    )

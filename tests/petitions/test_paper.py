@@ -69,10 +69,19 @@ def test_a_paper_signature_counts_at_once(make_petition, make_forum):
 def test_same_email_as_a_confirmed_online_signature_is_merged(make_petition):
     petition = make_petition()
     online = sign_online(petition)
-    result = add(petition, email="Ana+forum@Example.org", first_name="Anita")
+    result = add(petition, email="Ana+forum@Example.org", first_name="Anita", zip_code="54302")
     assert result.outcome is RowOutcome.MERGED and result.signature.id == online.id
     assert "same email" in result.message
     assert len(signatures(petition)) == 1 and online.source is SignatureSource.ONLINE
+
+
+def test_another_name_on_the_mailbox_at_its_zip_code_is_a_household_member(make_petition):
+    petition = make_petition()
+    online = sign_online(petition)
+    result = add(petition, email="ana@example.org", first_name="Rosa")
+    assert result.outcome is RowOutcome.ACCEPTED and result.signature.id != online.id
+    assert result.signature.person_id not in (None, online.person_id)
+    assert len(signatures(petition)) == 2
 
 
 def test_paper_confirms_an_online_signature_waiting_for_its_email(make_petition):

@@ -339,6 +339,6 @@ def test_services_refuse_a_mixed_batch_and_count_what_changed(app, make_petition
     db.session.rollback()
     assert moderation.invalidate_many(petition, ours[:2], "Spam", user) == 2
     assert moderation.invalidate_many(petition, ours, "Again", user) == 1, "the two already invalidated keep theirs"
-    assert moderation.restore_many(petition, ours[:1]) == 1
+    assert moderation.restore_many(petition, ours[:1], user) == 1
     db.session.commit()
     assert counted(petition) == 1

@@ -19,6 +19,9 @@ from tests.forums.helpers import confirmed_rsvp
 from tests.petitions.helpers import mails_to
 from tests.pledges.test_commitments import GOOD, committed, link_in
 
+# The name committed() gives maria@example.org: the same person, not a household member.
+AS_COMMITTED = GOOD | {"first_name": "Test", "last_name": "maria"}
+
 
 def reminders_sent() -> list[str]:
     query = select(OutboxMessage.recipient).where(OutboxMessage.kind == "pledges.reminder")
@@ -64,7 +67,7 @@ def test_check_in_at_the_linked_forum_fulfils_and_undo_takes_it_back(make_pledge
     other_pledge = make_pledge(campaign=forum.campaign)  # not linked: untouched
     commitment = committed(pledge, "maria@example.org")
     unlinked = committed(other_pledge, "maria@example.org")
-    record = confirmed_rsvp(forum, forums.RSVPInput(**GOOD))
+    record = confirmed_rsvp(forum, forums.RSVPInput(**AS_COMMITTED))
 
     checkin.check_in(record)
     db.session.commit()
@@ -92,7 +95,7 @@ def test_linking_a_forum_after_check_in_counts_those_already_there(make_pledge, 
     forum = make_forum()
     pledge = make_pledge(campaign=forum.campaign)
     commitment = committed(pledge, "maria@example.org")
-    checkin.check_in(confirmed_rsvp(forum, forums.RSVPInput(**GOOD)))
+    checkin.check_in(confirmed_rsvp(forum, forums.RSVPInput(**AS_COMMITTED)))
     db.session.commit()
     assert commitment.fulfilled_at is None
     data = services.PledgeInput(title=pledge.title, kind=pledge.kind, action=pledge.action, forum_id=forum.id)
