@@ -118,6 +118,9 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.petitions.views_organize import bp as petitions_organize_bp
     from campaign.pledges.views import bp as pledges_bp
     from campaign.pledges.views_organize import bp as pledges_organize_bp
+    from campaign.supporters.cli import privacy_cli, signatures_cli
+    from campaign.supporters.views import bp as supporters_bp
+    from campaign.supporters.views_privacy import bp as privacy_bp
 
     blueprints = (
         campaigns_bp,
@@ -132,6 +135,8 @@ def _register_blueprints(app: Flask) -> None:
         geo_bp,
         accounts_bp,
         dashboard_bp,
+        privacy_bp,
+        supporters_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
@@ -139,6 +144,8 @@ def _register_blueprints(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(petitions_cli)
     app.cli.add_command(packets_cli)
+    app.cli.add_command(privacy_cli)
+    app.cli.add_command(signatures_cli)
     register_accounts_cli(app)
     register_cli(app)
 

@@ -19,7 +19,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_mail import BadHeaderError, Message, sanitize_address, sanitize_addresses
 from jinja2 import TemplateNotFound
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from campaign.core.errors import Conflict, NotFound
 from campaign.core.text import clean_control
@@ -364,6 +364,25 @@ def purge_sent_bodies(now: datetime | None = None) -> int:
         .execution_options(synchronize_session=False)
     )
     return db.session.execute(statement).rowcount
+
+
+def forget_recipient(address: str) -> int:
+    """An erased person's mail: what still waits to go is dropped, and what was sent (or
+    failed) keeps its subject, kind, times and status for the counts but loses the address
+    and the body. Returns how many waiting messages were dropped."""
+    recipient = address.lower()
+    dropped = db.session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.recipient == recipient, OutboxMessage.status == MessageStatus.PENDING)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.recipient == recipient)
+        .values(recipient="", body_text="", body_html=None, attachments=[])
+        .execution_options(synchronize_session=False)
+    )
+    return dropped
 
 
 def status_counts() -> dict[str, int]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO
 
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, ngettext
 from flask_babel import gettext as _
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -51,6 +51,7 @@ class PacketContent:
     online: int
     paper: int
     via_partners: int  # online signatures that came through a partner organization's share link
+    anonymous: int  # counted, but printed without a name (erased on request, or past retention)
     county_counts: list[tuple[str, int]]
     include_address: bool
     signatures: Iterable[tuple[str, int, Iterable[dict]]]
@@ -95,6 +96,16 @@ def summary(pages: PacketCanvas, content: PacketContent) -> None:
     )
     if content.via_partners:
         lines.append(_("Of these, through partner organizations: %(count)s", count=f"{content.via_partners:,}"))
+    if content.anonymous:
+        lines.append(
+            ngettext(
+                "%(num)s signature is counted without a name: the signer asked to be removed, "
+                "or the time names are kept has passed.",
+                "%(num)s signatures are counted without a name: the signers asked to be removed, "
+                "or the time names are kept has passed.",
+                content.anonymous,
+            )
+        )
     for line in lines:
         y = pages.paragraphs(line, y, size=11.5, gap=2)
     y -= 10

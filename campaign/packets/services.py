@@ -132,7 +132,8 @@ def _county_groups(petition: Petition, counties: list[str]) -> list[tuple[str, s
 
 
 def _rows(petition: Petition, fips: str, label: str, numbers: Iterator[int], include_address: bool) -> Iterator[dict]:
-    """One county's confirmed signatures in signing order, streamed in batches."""
+    """One county's confirmed signatures in signing order, streamed in batches. Anonymised
+    ones (erasure, retention) have no name to print: they count in the totals only."""
     columns = [
         Signature.first_name,
         Signature.last_name,
@@ -149,6 +150,7 @@ def _rows(petition: Petition, fips: str, label: str, numbers: Iterator[int], inc
             Signature.petition_id == petition.id,
             Signature.status == SignatureStatus.CONFIRMED,
             Signature.county_fips == fips,
+            Signature.anonymised_at.is_(None),
         )
         .order_by(Signature.created_at, Signature.id)
         .execution_options(yield_per=BATCH)
@@ -209,6 +211,7 @@ def build(packet: Packet, on_progress=None) -> Packet:
             ShareLink.campaign_id == petition.campaign_id, ShareLink.organization_id.is_not(None)
         )
         via_partners = _count(_confirmed(petition, packet.county_fips).where(Signature.referral.in_(partner_codes)))
+        anonymous = _count(_confirmed(petition, packet.county_fips).where(Signature.anonymised_at.is_not(None)))
         officials = [packet.official] if packet.official else list(petition.targets)
         recipients = [f"{official.name}, {official.title}" for official in officials]
         recipients += [official.office_address for official in officials[:1] if official.office_address]
@@ -230,6 +233,7 @@ def build(packet: Packet, on_progress=None) -> Packet:
             online=total - paper,
             paper=paper,
             via_partners=via_partners,
+            anonymous=anonymous,
             county_counts=[(label, count) for _fips, label, count in groups],
             include_address=packet.include_address,
             signatures=(

@@ -52,8 +52,13 @@ def _filing_key(text: str) -> str:
 
 
 def expected_attendees(forum: Forum) -> list[RSVP]:
-    """Everyone going, then the waitlist, each by last name then first name."""
-    kept = (record for record in forum.rsvps if record.status in (RSVPStatus.GOING, RSVPStatus.WAITLISTED))
+    """Everyone going, then the waitlist, each by last name then first name. Anonymised
+    RSVPs (erasure) have no name to print: they sign in at the door like a walk-in."""
+    kept = (
+        record
+        for record in forum.rsvps
+        if record.status in (RSVPStatus.GOING, RSVPStatus.WAITLISTED) and record.anonymised_at is None
+    )
     return sorted(
         kept,
         key=lambda record: (

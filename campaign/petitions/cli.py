@@ -3,15 +3,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from campaign.accounts import services as accounts
 from campaign.core.params import AsciiInt
 from campaign.core.types import utcnow
 from campaign.extensions import db
-from campaign.petitions import counts
-from campaign.petitions.models import Petition, PetitionStatus, Signature
+from campaign.petitions import counts, retention
+from campaign.petitions.models import Petition, PetitionStatus
 
 petitions_cli = AppGroup("petitions", help="Petitions and signatures.")
 
@@ -33,19 +34,15 @@ def refresh_counts_command(every: bool) -> None:
 @petitions_cli.command("purge-ip-hashes")
 @click.option(
     "--days",
-    default=30,
     type=AsciiInt(0, 36_500),
-    show_default=True,
-    help="Keep the hashes of records younger than this.",
+    help="Keep the hashes of records younger than this (default: IP_HASH_DAYS).",
 )
-def purge_ip_hashes_command(days: int) -> None:
+def purge_ip_hashes_command(days: int | None) -> None:
     """Forget the keyed address hashes of signatures and of login audit events once abuse
-    review no longer needs them (run daily)."""
-    cutoff = utcnow() - timedelta(days=days)
-    result = db.session.execute(
-        update(Signature).where(Signature.created_at < cutoff, Signature.ip_hash.is_not(None)).values(ip_hash=None)
-    )
+    review no longer needs them (`flask privacy purge` does this and the rest daily)."""
+    cutoff = utcnow() - timedelta(days=current_app.config["IP_HASH_DAYS"] if days is None else days)
+    signatures = retention.purge_ip_hashes(cutoff)
     events = accounts.purge_ip_hashes(cutoff)
     db.session.commit()
-    click.echo(f"{result.rowcount} address hash(es) removed.")
+    click.echo(f"{signatures} address hash(es) removed.")
     click.echo(f"{events} login address hash(es) removed.")
