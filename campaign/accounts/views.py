@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from campaign.accounts import services
-from campaign.accounts.forms import LoginForm, ResetPasswordForm, ResetRequestForm
-from campaign.accounts.models import User
+from campaign.accounts import audit, services
+from campaign.accounts.forms import AuditExportForm, AuditFilterForm, LoginForm, ResetPasswordForm, ResetRequestForm
+from campaign.accounts.models import Role, User
 from campaign.core.errors import attach_to_form
 from campaign.core.forms import submit
 from campaign.core.i18n import current_language
+from campaign.core.pagination import page_number
+from campaign.core.permissions import role_required
 from campaign.extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -114,3 +127,61 @@ def reset_password(token: str):
         flash(_("Your password is changed. Log in with the new one."), "success")
         return redirect(url_for(".login"))
     return render_template("accounts/reset_password.html", form=form, invalid=None), status
+
+
+# --- the audit log (admins) -------------------------------------------------------------------
+
+
+def _audit_filter() -> tuple[AuditFilterForm, audit.AuditFilter | None]:
+    """The filter form read from the query string, and the filter it gives; None when a value
+    is refused (its message shows beside its field)."""
+    form = AuditFilterForm(request.args)
+    form.user.choices = [("", _("Anyone"))] + [(str(user.id), audit.user_label(user)) for user in audit.all_users()]
+    form.action.choices = [("", _("Any action"))] + [
+        (action, audit.action_label(action)) for action in audit.present_actions()
+    ]
+    if not form.validate():
+        return form, None
+    wanted = audit.AuditFilter(
+        user_id=int(form.user.data) if form.user.data else None,  # one of the choices: digits
+        action=form.action.data or None,
+        since=form.since.data,
+        until=form.until.data,
+    )
+    return form, wanted
+
+
+def _audit_page(form: AuditFilterForm, wanted: audit.AuditFilter | None, export: AuditExportForm, status: int = 200):
+    return render_template(
+        "accounts/audit.html",
+        form=form,
+        wanted=wanted,
+        export=export,
+        page=audit.event_page(wanted, page_number()) if wanted is not None else None,
+        action_label=audit.action_label,
+    ), status if wanted is not None else 422
+
+
+@bp.get("/organize/audit")
+@role_required(Role.ADMIN)
+def audit_log():
+    form, wanted = _audit_filter()
+    return _audit_page(form, wanted, AuditExportForm(formdata=None))
+
+
+@bp.post("/organize/audit/export")
+@role_required(Role.ADMIN)
+def audit_export():
+    """The filtered log as CSV. Taking it is itself logged, committed before the file streams."""
+    form, wanted = _audit_filter()
+    export_form = AuditExportForm()
+    if wanted is None:
+        return _audit_page(form, wanted, export_form)
+    export, status = submit(export_form, lambda: audit.record_export(current_user._get_current_object(), wanted))
+    if export is None:
+        return _audit_page(form, wanted, export_form, status)
+    return Response(
+        stream_with_context(audit.export_csv(export)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{audit.export_filename()}"'},
+    )

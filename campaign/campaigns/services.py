@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from campaign.accounts.services import Changes, record_event
 from campaign.agreements.models import Agreement
 from campaign.campaigns.models import Campaign, CampaignStatus, Organization
 from campaign.core.errors import Conflict, DomainError, NotFound
@@ -77,18 +78,23 @@ def _all_by_id(model, ids: list[int], field_name: str) -> list:
     return found
 
 
-def create_campaign(data: CampaignInput) -> Campaign:
+def create_campaign(data: CampaignInput, user=None) -> Campaign:
+    """A new campaign, in the audit log by `user` (the organizer saving it)."""
     campaign = Campaign(slug=checked_slug(data.slug, data.title, Campaign))
     _apply(campaign, data)
     db.session.add(campaign)
     db.session.flush()
+    record_event(user, "campaign_saved", campaign=campaign.slug, created=True)
     return campaign
 
 
-def update_campaign(campaign: Campaign, data: CampaignInput) -> Campaign:
+def update_campaign(campaign: Campaign, data: CampaignInput, user=None) -> Campaign:
+    """Change a campaign; the audit log names the fields changed (never their values)."""
+    changes = Changes(campaign, "partners", "targets")
     campaign.slug = checked_slug(data.slug, data.title, Campaign, current_id=campaign.id)
     _apply(campaign, data)
     db.session.flush()
+    record_event(user, "campaign_saved", campaign=campaign.slug, **changes.details())
     return campaign
 
 

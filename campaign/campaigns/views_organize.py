@@ -53,7 +53,8 @@ def _campaign_input(form: CampaignForm) -> services.CampaignInput:
 def _save_campaign(form: CampaignForm, campaign: Campaign | None):
     def save() -> Campaign:
         data = _campaign_input(form)
-        return services.update_campaign(campaign, data) if campaign else services.create_campaign(data)
+        user = current_user._get_current_object()
+        return services.update_campaign(campaign, data, user) if campaign else services.create_campaign(data, user)
 
     saved, status = submit(form, save)
     if saved is not None:

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from campaign.accounts.services import Changes, record_event
 from campaign.campaigns.models import Campaign, CampaignStatus, Organization
 from campaign.campaigns.services import checked_slug
 from campaign.core.errors import Conflict, DomainError, NotFound
@@ -65,9 +66,12 @@ class ForumInput:
     official_ids: list[int] = field(default_factory=list)
 
 
-def schedule(campaign: Campaign, data: ForumInput, forum: Forum | None = None, now: datetime | None = None) -> Forum:
+def schedule(
+    campaign: Campaign, data: ForumInput, forum: Forum | None = None, now: datetime | None = None, user=None
+) -> Forum:
     """Create or change a forum. A change of time or place raises its calendar SEQUENCE and
-    tells everyone registered; nothing is written when the input is refused."""
+    tells everyone registered; nothing is written when the input is refused. The audit log
+    names, by `user`, the fields changed (never their values)."""
     now = now or utcnow()
     county = get_county(data.county) if data.county else campaign.county
     zone_name = (data.timezone or "").strip() or county_timezone(county)
@@ -97,6 +101,7 @@ def schedule(campaign: Campaign, data: ForumInput, forum: Forum | None = None, n
         or forum.timezone != zone_name
     )
     forum = forum or Forum(campaign=campaign, uid=f"{uuid.uuid4()}@campaign-organizer")
+    changes = Changes(forum, "partners", "invited_officials")
     forum.slug, forum.kind, forum.timezone = slug, data.kind, zone_name
     forum.title, forum.title_es = data.title.strip(), blank_to_none(data.title_es)
     forum.description, forum.description_es = data.description or "", blank_to_none(data.description_es)
@@ -117,6 +122,7 @@ def schedule(campaign: Campaign, data: ForumInput, forum: Forum | None = None, n
     plan_reminders(forum, now)
     db.session.add(forum)
     db.session.flush()
+    record_event(user, "forum_saved", forum=forum.slug, **changes.details())
     if moved:
         _tell_registrants(forum, "forums/changed")
     return forum

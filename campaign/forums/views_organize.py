@@ -77,7 +77,8 @@ def _forum_input(form: ForumForm) -> services.ForumInput:
 
 def _edit(campaign, forum: Forum | None):
     form = _forum_form(forum)
-    saved, status = submit(form, lambda: services.schedule(campaign, _forum_input(form), forum))
+    user = current_user._get_current_object()
+    saved, status = submit(form, lambda: services.schedule(campaign, _forum_input(form), forum, user=user))
     if saved is not None:
         flash(_("Forum saved."), "success")
         return redirect(url_for(".rsvps", slug=saved.slug))

@@ -14,6 +14,8 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import case, insert, select
 
+from campaign.accounts.models import User
+from campaign.accounts.services import record_event
 from campaign.core.errors import DomainError, NotFound
 from campaign.core.text import ascii_int
 from campaign.core.types import utcnow
@@ -244,7 +246,16 @@ def apply_import(import_id: int, on_progress=None) -> PaperImport:
     _commit_batch(record, report, counts, index)
     record.status, record.finished_at, record.content = ImportStatus.DONE, utcnow(), None
     refresh_counts(petition.id, force=True)
-    db.session.flush()
+    # Logged once, in the transaction that marks the import done (a resumed job logs it then).
+    record_event(
+        db.session.get(User, record.created_by_id) if record.created_by_id else None,
+        "paper_import",
+        petition=petition.slug,
+        paper_import=record.id,
+        accepted=record.accepted,
+        merged=record.merged,
+        rejected=record.rejected,
+    )
     return record
 
 

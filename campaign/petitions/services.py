@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from campaign.accounts.services import Changes, record_event
 from campaign.campaigns.services import checked_slug
 from campaign.core.errors import Conflict, DomainError, NotFound
 from campaign.core.forms import MAX_GOAL
@@ -280,7 +281,9 @@ def _split_goal(line: str) -> tuple[str, str | None]:
     return (name, number) if name else (line, None)
 
 
-def save_petition(campaign, data: PetitionInput, petition: Petition | None = None) -> Petition:
+def save_petition(campaign, data: PetitionInput, petition: Petition | None = None, user=None) -> Petition:
+    """Create or change a petition's settings; the audit log names, by `user`, the fields
+    changed (never their values)."""
     # Every lookup first: a new petition joins the session only once it is complete.
     slug = checked_slug(data.slug, data.title, Petition, current_id=petition.id if petition else None)
     try:
@@ -290,6 +293,7 @@ def save_petition(campaign, data: PetitionInput, petition: Petition | None = Non
     targets = list(db.session.scalars(select(Official).where(Official.id.in_(data.target_ids or [0]))))
 
     petition = petition or Petition(campaign=campaign)
+    changes = Changes(petition, "targets", "counties")
     petition.slug = slug
     petition.title = data.title.strip()
     petition.title_es = blank_to_none(data.title_es)
@@ -312,6 +316,7 @@ def save_petition(campaign, data: PetitionInput, petition: Petition | None = Non
     ]
     db.session.add(petition)
     db.session.flush()
+    record_event(user, "petition_saved", petition=petition.slug, **changes.details())
     return petition
 
 

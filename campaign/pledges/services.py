@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from campaign.accounts.services import Changes, record_event
 from campaign.campaigns.models import Campaign
 from campaign.campaigns.services import checked_slug
 from campaign.core.errors import Conflict, DomainError, NotFound
@@ -77,8 +78,9 @@ class PledgeInput:
     status: PledgeStatus = PledgeStatus.DRAFT
 
 
-def save_pledge(campaign: Campaign, data: PledgeInput, pledge: Pledge | None = None) -> Pledge:
-    """Create or change a pledge; nothing is written when the input is refused."""
+def save_pledge(campaign: Campaign, data: PledgeInput, pledge: Pledge | None = None, user=None) -> Pledge:
+    """Create or change a pledge; nothing is written when the input is refused. The audit log
+    names, by `user`, the fields changed (never their values)."""
     if data.goal is not None and data.goal < 1:
         raise DomainError(_("A goal must be at least 1."), field="goal")
     if data.threshold is not None and data.threshold < 1:
@@ -98,6 +100,7 @@ def save_pledge(campaign: Campaign, data: PledgeInput, pledge: Pledge | None = N
     slug = checked_slug(data.slug, data.title, Pledge, current_id=pledge.id if pledge else None)
 
     pledge = pledge or Pledge(campaign=campaign)
+    changes = Changes(pledge)
     pledge.slug, pledge.kind, pledge.status = slug, data.kind, data.status
     pledge.title, pledge.title_es = data.title.strip(), blank_to_none(data.title_es)
     pledge.action, pledge.action_es = data.action.strip(), blank_to_none(data.action_es)
@@ -108,6 +111,7 @@ def save_pledge(campaign: Campaign, data: PledgeInput, pledge: Pledge | None = N
     pledge.goal, pledge.threshold, pledge.deadline = data.goal, data.threshold, data.deadline
     db.session.add(pledge)
     db.session.flush()
+    record_event(user, "pledge_saved", pledge=pledge.slug, **changes.details())
     _announce_if_met(pledge)  # a lowered condition may be met already
     if forum is not None:
         sync_attendance(forum.id)  # people who already checked in at the forum did it

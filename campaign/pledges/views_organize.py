@@ -69,7 +69,8 @@ def _input(form: PledgeForm) -> services.PledgeInput:
 
 def _edit(campaign, pledge: Pledge | None):
     form = _form(campaign, pledge)
-    saved, status = submit(form, lambda: services.save_pledge(campaign, _input(form), pledge))
+    user = current_user._get_current_object()
+    saved, status = submit(form, lambda: services.save_pledge(campaign, _input(form), pledge, user=user))
     if saved is not None:
         flash(_("Pledge saved."), "success")
         return redirect(url_for(".commitments", slug=saved.slug))

@@ -1,0 +1,193 @@
+"""The audit log as admins read it: one filter (who, what, since, until) read from the query
+string, a page of events newest first, and the same events as CSV. Every condition is on an
+indexed column of audit_events (user_id, action, created_at)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import get_timezone
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import joinedload
+
+from campaign.accounts.models import AuditEvent, User
+from campaign.accounts.services import record_event
+from campaign.core.csvexport import csv_chunks
+from campaign.extensions import db
+
+PAGE_SIZE = 100
+
+# What each action means, as an admin reads it; an action missing here shows its raw code.
+ACTION_LABELS = {
+    "login": _l("Logged in"),
+    "login_failed": _l("Login refused"),
+    "login_throttled": _l("Login locked after too many failures"),
+    "logout": _l("Logged out"),
+    "logout_everywhere": _l("Logged out on every device"),
+    "password_reset_requested": _l("Asked for a password reset"),
+    "password_reset": _l("Reset the password"),
+    "user_created": _l("Account created"),
+    "role_changed": _l("Role changed"),
+    "user_deactivated": _l("Account deactivated"),
+    "user_reactivated": _l("Account reactivated"),
+    "campaign_saved": _l("Campaign saved"),
+    "petition_saved": _l("Petition settings saved"),
+    "pledge_saved": _l("Pledge saved"),
+    "forum_saved": _l("Forum saved"),
+    "paper_import": _l("Paper signatures imported"),
+    "signatures_invalidated": _l("Signatures invalidated"),
+    "signatures_restored": _l("Signatures restored"),
+    "signatures_bulk_invalidate": _l("Signatures invalidated by filter"),
+    "signatures_bulk_restore": _l("Signatures restored by filter"),
+    "export": _l("Supporters exported"),
+    "packet_requested": _l("Signature packet built"),
+    "packet_downloaded": _l("Signature packet downloaded"),
+    "person_erased": _l("Supporter erased"),
+    "privacy_purge": _l("Retention purge"),
+    "audit_exported": _l("Audit log exported"),
+}
+
+
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+def present_actions() -> list[str]:
+    """The actions the log holds, for the "what" filter (read from the action index)."""
+    return list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+
+
+def all_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.name, User.email)))
+
+
+def user_label(user: User) -> str:
+    return f"{user.name} <{user.email}>" if user.name else user.email
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which events an admin is looking at: `since` and `until` are days on the organizers'
+    clock (the one every time on the page is shown in), both included."""
+
+    user_id: int | None = None
+    action: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def to_args(self) -> dict[str, str]:
+        """The query parameters that give this filter back (links, the export, its audit event)."""
+        args = {
+            "user": str(self.user_id) if self.user_id is not None else None,
+            "action": self.action,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+        }
+        return {key: value for key, value in args.items() if value}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.to_args())
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        clauses = []
+        if self.user_id is not None:
+            clauses.append(AuditEvent.user_id == self.user_id)
+        if self.action:
+            clauses.append(AuditEvent.action == self.action)
+        if self.since:
+            clauses.append(AuditEvent.created_at >= _start_of(self.since))
+        if self.until:
+            clauses.append(AuditEvent.created_at < _start_of(self.until + timedelta(days=1)))
+        return clauses
+
+
+def organizer_zone() -> ZoneInfo:
+    """The zone every time on organizer pages is shown in (Flask-Babel's, a pytz zone)."""
+    return ZoneInfo(str(get_timezone()))
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=organizer_zone())
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[AuditEvent]
+    number: int
+    size: int
+    has_more: bool
+
+    @property
+    def first(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+
+def event_page(wanted: AuditFilter, page: int, size: int = PAGE_SIZE) -> Page:
+    query = (
+        select(AuditEvent)
+        .where(*wanted.conditions())
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(size + 1)
+        .offset((page - 1) * size)
+        .options(joinedload(AuditEvent.user))
+    )
+    rows = list(db.session.scalars(query))
+    return Page(rows=rows[:size], number=page, size=size, has_more=len(rows) > size)
+
+
+# --- export ----------------------------------------------------------------------------------
+
+EXPORT_HEADER = ("time_utc", "user_id", "user_name", "user_email", "action", "action_label", "details")
+
+
+@dataclass(frozen=True)
+class Export:
+    """The events an export holds: those the filter matched when it was asked for, up to the
+    newest one then, so the export's own event is in the log but not in the file."""
+
+    wanted: AuditFilter
+    up_to_id: int
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        return [*self.wanted.conditions(), AuditEvent.id <= self.up_to_id]
+
+
+def record_export(user: User, wanted: AuditFilter) -> Export:
+    """Fix what the export will hold and note in the log who took it, its filter and its size."""
+    export = Export(wanted, db.session.scalar(select(func.max(AuditEvent.id))) or 0)
+    rows = db.session.scalar(select(func.count()).select_from(AuditEvent).where(*export.conditions()))
+    record_event(user, "audit_exported", filter=wanted.to_args(), rows=rows)
+    return export
+
+
+def export_csv(export: Export) -> Iterator[str]:
+    """The exported events as CSV, newest first, streamed; the details as one JSON object."""
+    return csv_chunks(EXPORT_HEADER, _export_rows(export))
+
+
+def _export_rows(export: Export) -> Iterator[tuple]:
+    """A generator, so the query runs while the response streams, not before it starts."""
+    query = (
+        select(AuditEvent.created_at, User.id, User.name, User.email, AuditEvent.action, AuditEvent.details)
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .where(*export.conditions())
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .execution_options(yield_per=1000)
+    )
+    for created_at, user_id, name, email, action, details in db.session.execute(query):
+        yield created_at, user_id, name, email, action, action_label(action), json.dumps(details, ensure_ascii=False)
+
+
+def export_filename() -> str:
+    return f"audit-log-{datetime.now(organizer_zone()).date().isoformat()}.csv"
