@@ -11,6 +11,33 @@ import sqlalchemy as sa
 
 from campaign.extensions import db
 
+FIRST_NAMES = ("Maria", "Jose", "Ana", "Luis", "Sarah", "John", "Mai", "Tou", "Fatima", "Ahmed", "Linda", "James")
+LAST_NAMES = (
+    "Garcia",
+    "Hernandez",
+    "Lopez",
+    "Smith",
+    "Johnson",
+    "Vang",
+    "Xiong",
+    "Nguyen",
+    "Miller",
+    "Davis",
+    "Martinez",
+    "Rodriguez",
+    "Wilson",
+    "Anderson",
+    "Thao",
+    "Moua",
+    "Lee",
+    "Brown",
+    "Jones",
+    "Khan",
+)
+# Every BOT_EVERY-th signature comes from one address (one keyed hash): a bot for bulk moderation.
+BOT_EVERY = 10
+BOT_IP_HASH = "b0" * 32
+
 WISCONSIN_WEIGHTS = {"55009": 30, "55087": 8, "55139": 6, "55025": 10, "55079": 12, "55061": 2, "55083": 2}
 
 
@@ -64,12 +91,15 @@ def fill(
         [{"idx": index, "fips": fips} for index, fips in enumerate(buckets)],
     )
     now = utc_timestamp(engine_name)
+    first = _pick(FIRST_NAMES, "g")
+    last = _pick(LAST_NAMES, f"(g / {len(FIRST_NAMES)})")
     db.session.execute(
         sa.text(
             series(engine_name, count + pending)
-            + "INSERT INTO people (email, email_normalized, first_name, last_name, zip_code, county_fips, locale,"
-            " created_at, updated_at) SELECT 'b' || g || '@example.org', 'b' || g || '@example.org',"
-            f" 'First', 'Last', '54301', c.fips, 'en', {now}, {now}"
+            + "INSERT INTO people (email, email_normalized, email_domain, first_name, last_name, name_key, zip_code,"
+            " county_fips, locale, created_at, updated_at) SELECT 'b' || g || '@example.org',"
+            f" 'b' || g || '@example.org', 'example.org', {first}, {last}, lower({first} || ' ' || {last}),"
+            f" '54301', c.fips, CASE WHEN g % 3 = 0 THEN 'es' ELSE 'en' END, {now}, {now}"
             f" FROM seq JOIN bench_counties c ON c.idx = g % {len(buckets)}"
         )
     )
@@ -89,12 +119,14 @@ def fill(
     db.session.execute(
         sa.text(
             "INSERT INTO signatures (petition_id, person_id, status, source, referral, first_name, last_name,"
-            " name_key, zip_code, city, county_fips, show_publicly, email_updates, consent_text, consented_at,"
-            " locale, created_at, confirmed_at)"
+            " name_key, zip_code, city, county_fips, phone, phone_digits, ip_hash, show_publicly, email_updates,"
+            " consent_text, consented_at, locale, created_at, confirmed_at)"
             f" SELECT {petition_id}, p.id, CASE WHEN g > {count} THEN 'pending' ELSE 'confirmed' END,"
             f" CASE WHEN {paper} THEN 'paper' ELSE 'online' END, {referral},"
-            " p.first_name, p.last_name, 'first last', p.zip_code,"
-            f" 'Green Bay', p.county_fips, (p.id % 3 = 0), false, '[ ] consent', {at}, 'en', {at},"
+            " p.first_name, p.last_name, p.name_key, p.zip_code, 'Green Bay', p.county_fips,"
+            " CASE WHEN g % 4 = 0 THEN '920-555-' || g END, CASE WHEN g % 4 = 0 THEN '920555' || g END,"
+            f" CASE WHEN g % {BOT_EVERY} = 0 THEN '{BOT_IP_HASH}' END,"
+            f" (p.id % 3 = 0), (g % 2 = 0), '[ ] consent', {at}, p.locale, {at},"
             f" CASE WHEN g > {count} THEN NULL ELSE {at} END"
             f" FROM (SELECT p.*, {number} AS g FROM people p WHERE p.email LIKE 'b%@example.org') p"
         )
@@ -103,6 +135,20 @@ def fill(
     if engine_name == "postgresql":
         db.session.execute(sa.text("ANALYZE"))
         db.session.commit()
+
+
+def vacuum(engine_name: str) -> None:
+    """PostgreSQL: the visibility map and statistics autovacuum would have caught up with,
+    done now rather than during the load."""
+    if engine_name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text("VACUUM ANALYZE"))
+
+
+def _pick(names: Sequence[str], index: str) -> str:
+    """SQL choosing one of `names` by an integer SQL expression, in turn."""
+    choices = " ".join(f"WHEN {position} THEN '{name}'" for position, name in enumerate(names))
+    return f"(CASE ({index}) % {len(names)} {choices} END)"
 
 
 def utc_timestamp(engine_name: str, seconds_ago: str | None = None) -> str:
@@ -122,7 +168,9 @@ def bench_app(url: str):
     return create_app(config, instance_path=Path(tempfile.mkdtemp()))
 
 
-def create_petition(engine_name: str, signatures: int):
+def create_petition(
+    engine_name: str, signatures: int, *, spread_days: int = 0, referrals: Sequence[str] = (), pending: int = 0
+):
     """Migrate the empty database, add the demo campaign, one petition and its signatures."""
     import time
 
@@ -144,6 +192,6 @@ def create_petition(engine_name: str, signatures: int):
     db.session.add(petition)
     db.session.commit()
     started = time.perf_counter()
-    fill(engine_name, petition.id, signatures)
+    fill(engine_name, petition.id, signatures, spread_days=spread_days, referrals=referrals, pending=pending)
     print(f"engine={engine_name} signatures={signatures:,} fill={time.perf_counter() - started:.1f} s")
     return petition

@@ -54,7 +54,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from redis import Redis
 
-from bench.common import bench_app, fill, prepare_database, utc_timestamp
+from bench.common import bench_app, fill, prepare_database, utc_timestamp, vacuum
 from bench.harness import WRK_SCRIPT, LoadResult, LoadSettings, Server, ensure_wrk, free_ports, gunicorn, parse_wrk
 from bench.side_by_side import flask_command, server_environment
 
@@ -206,16 +206,6 @@ def confirm_pending(engine_name: str, petition_id: int, number: int) -> None:
         {"petition_id": petition_id, "number": number},
     )
     db.session.commit()
-
-
-def vacuum(engine_name: str) -> None:
-    """PostgreSQL: the visibility map and statistics autovacuum would have caught up with,
-    done now rather than during the load."""
-    from campaign.extensions import db
-
-    if engine_name == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(sa.text("VACUUM ANALYZE"))
 
 
 def prepare(engine_name: str, signatures: int) -> Preparation:
