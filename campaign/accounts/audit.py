@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from campaign.accounts.models import AuditEvent, User
 from campaign.accounts.services import record_event
 from campaign.core.csvexport import csv_chunks
+from campaign.core.pagination import PageRange
 from campaign.extensions import db
 
 PAGE_SIZE = 100
@@ -118,19 +119,11 @@ def _start_of(day: date) -> datetime:
 
 
 @dataclass(frozen=True)
-class Page:
+class Page(PageRange):
     rows: list[AuditEvent]
     number: int
     size: int
     has_more: bool
-
-    @property
-    def first(self) -> int:
-        return (self.number - 1) * self.size + 1 if self.rows else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.rows) - 1 if self.rows else 0
 
 
 def event_page(wanted: AuditFilter, page: int, size: int = PAGE_SIZE) -> Page:

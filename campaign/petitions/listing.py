@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import selectinload
 
 from campaign.core.errors import DomainError, NotFound
+from campaign.core.pagination import PageRange
 from campaign.core.text import INT_MAX, ascii_int, clean_referral
 from campaign.extensions import db
 from campaign.geo.models import County
@@ -191,7 +192,7 @@ def _member(kind, value: str):
 
 
 @dataclass(frozen=True)
-class Page:
+class Page(PageRange):
     rows: list[Signature]
     number: int
     size: int
@@ -206,14 +207,6 @@ class Page:
         if self.status:
             return self.counts_by_status.get(self.status, 0)
         return sum(self.counts_by_status.values())
-
-    @property
-    def first(self) -> int:
-        return (self.number - 1) * self.size + 1 if self.rows else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.rows) - 1 if self.rows else 0
 
 
 def signature_page(petition: Petition, wanted: SignatureFilter, page: int, size: int = PAGE_SIZE) -> Page:

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Select, String, func, literal, select, typ
 
 from campaign.campaigns.models import Campaign
 from campaign.core.errors import NotFound
+from campaign.core.pagination import PageRange
 from campaign.extensions import db
 from campaign.geo.models import County
 from campaign.supporters.filters import (
@@ -60,7 +61,7 @@ class Row:
 
 
 @dataclass(frozen=True)
-class Results:
+class Results(PageRange):
     rows: list[Row]
     number: int
     size: int
@@ -77,14 +78,6 @@ class Results:
         """At least this many when a kind reached the cap: "10,012+"."""
         capped = any(count > COUNT_CAP for count in self.counts.values())
         return f"{self.total:,}+" if capped else f"{self.total:,}"
-
-    @property
-    def first(self) -> int:
-        return (self.number - 1) * self.size + 1 if self.rows else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.rows) - 1 if self.rows else 0
 
 
 def shown_count(count: int) -> str:
