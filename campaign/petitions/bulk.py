@@ -54,11 +54,9 @@ def start(petition: Petition, wanted: SignatureFilter, action: str, reason: str 
     if action not in ACTIONS:
         raise DomainError(_("Choose invalidate or restore."), field="action")
     reason = clean_line(reason, "reason", 500, required=action == "invalidate")
+    whole = _("Narrow the list first (by IP, email domain, time, county, channel or source): not the whole petition.")
     if not wanted.narrows:
-        message = _(
-            "Narrow the list first (by IP, email domain, time, county, channel or source): not the whole petition."
-        )
-        raise DomainError(message)
+        raise DomainError(whole)
     matched = count_for(petition, wanted, action)
     if not matched:
         raise DomainError(
@@ -66,6 +64,10 @@ def start(petition: Petition, wanted: SignatureFilter, action: str, reason: str 
             if action == "invalidate"
             else _("No signature this filter matches is invalidated: there is nothing to restore.")
         )
+    # A filter that is set but leaves nothing out (a time window around every signature) is
+    # the whole petition too. Restoring everything invalidated undoes, and stays allowed.
+    if action == "invalidate" and matched == count_for(petition, SignatureFilter(status=wanted.status), action):
+        raise DomainError(whole)
     record = BulkModeration(
         petition_id=petition.id,
         user_id=user.id,

@@ -25,6 +25,7 @@ from campaign.petitions.models import Petition, Signature, SignatureSource, Sign
 PAGE_SIZE = 100
 # ASCII digits only: `\d` would take other scripts' digits.
 FIPS_PATTERN = re.compile(r"[0-9]{5}")
+MIN_YEAR, MAX_YEAR = 2000, 2999
 IP_HASH_PATTERN = re.compile(r"[0-9a-f]{64}")  # core.hashing.ip_hash: a hex SHA-256
 DOMAIN_PATTERN = re.compile(r"[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")  # people.email_domain, accents kept
 
@@ -178,7 +179,9 @@ def _utc_time(raw: str | None, field: str) -> datetime | None:
         moment = datetime.fromisoformat(text) if len(text) <= 40 else None
     except ValueError:
         moment = None
-    if moment is None:
+    # Only years a signature can have: near year 1 or 9999 a zone offset overflows, and a
+    # year before 1000 would not be written back as four digits.
+    if moment is None or not MIN_YEAR <= moment.year <= MAX_YEAR:
         raise DomainError(_("Give a time like 2026-05-01T18:30:00 (UTC), or none."), field=field)
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 

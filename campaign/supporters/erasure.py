@@ -65,9 +65,9 @@ def anonymise(model: type, condition, now: datetime | None = None) -> int:
 
 def forget_person(person: Person, now: datetime | None = None) -> int:
     """The person part of an erasure: name, email and ZIP gone, the changes waiting for
-    their mailbox to prove itself deleted, their mail forgotten by the outbox. Returns how
-    many waiting messages were dropped."""
-    address = person.email
+    their mailbox to prove itself deleted, their mail forgotten by the outbox unless others
+    of their household still use the mailbox. Returns how many waiting messages were dropped."""
+    address = person.email if not _shares_mailbox(person) else None
     person.first_name = ERASED_NAME
     person.last_name = ""
     person.email = None
@@ -78,6 +78,15 @@ def forget_person(person: Person, now: datetime | None = None) -> int:
     dropped = outbox.forget_recipient(address) if address else 0
     db.session.flush()
     return dropped
+
+
+def _shares_mailbox(person: Person) -> bool:
+    """The outbox knows mail by address: while others of a household still use the mailbox,
+    its mail is theirs too (a waiting confirmation, the record of what was sent)."""
+    others = select(Person.id).where(
+        Person.email_normalized == person.email_normalized, Person.id != person.id, Person.erased_at.is_(None)
+    )
+    return person.email_normalized is not None and db.session.scalar(others.limit(1)) is not None
 
 
 def get_person(person_id: int) -> Person:
@@ -103,7 +112,7 @@ def preview(person: Person) -> ErasurePreview:
         return list(db.session.scalars(query.order_by(parent.id)))
 
     waiting = 0
-    if person.email:
+    if person.email and not _shares_mailbox(person):
         waiting = db.session.scalar(
             select(func.count()).where(
                 OutboxMessage.recipient == person.email.lower(), OutboxMessage.status == MessageStatus.PENDING

@@ -261,3 +261,35 @@ def test_ticked_rows_are_audited_once_per_action(attack, make_user):
     [restored] = events("signatures_restored")
     assert invalidated.details == {"petition": petition.slug, "count": 5} and invalidated.user_id == user.id
     assert restored.details == {"petition": petition.slug, "count": 2}
+
+
+@pytest.mark.parametrize("query", ["since=2000-01-01T00:00:00", "until=2999-12-31T00:00:00", "county=55009"])
+def test_a_filter_that_leaves_nothing_out_is_the_whole_petition_too(client, login_as, attack, query):
+    petition, _other, rows, _wanted = attack
+    login_as("organizer")
+    answer = client.post(
+        f"/organize/petitions/{petition.slug}/signatures/bulk?{query}", data={"action": "invalidate", "reason": "All"}
+    )
+    assert answer.status_code == 422 and "Narrow the list first" in answer.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(BulkModeration)) == 0
+    assert statuses(rows["bot"]) == [CONFIRMED] * 5
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "since=0001-01-01T00:00:00%2B01:00",
+        "until=9999-12-31T23:59:59-01:00",
+        "since=0999-01-01T00:00:00",
+        "since=1999-12-31T23:59:59",
+    ],
+)
+@pytest.mark.parametrize("page", ["signatures", "signatures/bulk"])
+def test_a_time_no_signature_can_have_is_refused_not_a_500(client, login_as, attack, query, page):
+    petition, _other, _rows, _wanted = attack
+    login_as("organizer")
+    answer = client.get(f"/organize/petitions/{petition.slug}/{page}?{query}")
+    assert answer.status_code == 422 and "Give a time like" in answer.get_data(as_text=True)
+    answer = client.post(f"/organize/petitions/{petition.slug}/signatures/bulk?{query}", data={"action": "restore"})
+    assert answer.status_code == 422
+    assert db.session.scalar(select(func.count()).select_from(BulkModeration)) == 0

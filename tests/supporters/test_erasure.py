@@ -299,3 +299,24 @@ def test_an_export_made_after_erasure_leaves_the_person_out(client, login_as, an
     assert [row for row in rows if "Okafor" in row]  # the export itself works
     text = "\n".join(",".join(row) for row in rows)
     assert "Ruiz" not in text and "Erased" not in text and "ana.ruiz@example.org" not in text.lower()
+
+
+def test_erasing_one_of_a_household_keeps_the_mailbox_mail_of_the_others(client, login_as, make_petition):
+    petition = make_petition()
+    ana = make_person(first="Ana", email="home@example.org")
+    bea = make_person(first="Bea", email="home@example.org")
+    sign(petition, ana)
+    sign(petition, bea, status=SignatureStatus.PENDING)
+    waiting = mail("home@example.org", MessageStatus.PENDING, subject="Confirm the signature of Bea R.").id
+    sent = mail("home@example.org", MessageStatus.SENT).id
+    login_as("organizer")
+    assert client.post(f"/organize/people/{ana.id}/erase", data={"confirm": "y"}).status_code in (302, 303)
+    db.session.expire_all()
+    assert db.session.get(Person, ana.id).erased_at is not None
+    assert db.session.get(OutboxMessage, waiting).recipient == "home@example.org"
+    assert db.session.get(OutboxMessage, sent).body_text  # Bea's record of what was sent
+    # Once the last of the household is erased, the mailbox's mail goes too.
+    assert client.post(f"/organize/people/{bea.id}/erase", data={"confirm": "y"}).status_code in (302, 303)
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, waiting) is None
+    assert db.session.get(OutboxMessage, sent).recipient == ""
