@@ -1,4 +1,5 @@
-"""The audit log as admins read it: one filter (who, what, since, until) read from the query
+"""The audit log: what a settings save changed (`Changes`, for the services that record
+it), and the log as admins read it: one filter (who, what, since, until) read from the query
 string, a page of events newest first, and the same events as CSV. Every condition is on an
 indexed column of audit_events (user_id, action, created_at)."""
 
@@ -12,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, inspect, select
 from sqlalchemy.orm import joinedload
 
 from campaign.accounts.models import AuditEvent, User
@@ -20,6 +21,41 @@ from campaign.accounts.services import record_event
 from campaign.core.csvexport import csv_chunks
 from campaign.core.pagination import PageRange
 from campaign.extensions import db
+
+
+class Changes:
+    """The names of the fields a save changes on `row`, never their values (a letter, a
+    venue, a goal: settings, but the log keeps only that they changed). Made before the
+    save; `details()` after the service's flush. `collections` names the relationships to
+    compare too (partners, targets, counties)."""
+
+    def __init__(self, row, *collections: str):
+        self.row, self.collections = row, collections
+        self.created = inspect(row).key is None  # not in the database yet
+        self.before = None if self.created else self._values()
+
+    def _values(self) -> dict:
+        mapper = inspect(self.row).mapper
+        values = {
+            attribute.key: getattr(self.row, attribute.key)
+            for attribute in mapper.column_attrs
+            # updated_at and the like change on every save: not something anyone changed
+            if not any(column.onupdate is not None for column in attribute.columns)
+        }
+        for name in self.collections:
+            values[name] = frozenset(_row_tuple(member) for member in getattr(self.row, name))
+        return values
+
+    def details(self) -> dict:
+        if self.created:
+            return {"created": True}
+        after = self._values()
+        return {"fields": sorted(name for name, value in after.items() if value != self.before[name])}
+
+
+def _row_tuple(row) -> tuple:
+    return tuple(getattr(row, attribute.key) for attribute in inspect(row).mapper.column_attrs)
+
 
 PAGE_SIZE = 100
 

@@ -11,7 +11,8 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from campaign.accounts.models import Role, User
-from campaign.accounts.services import change_role, create_user, find_user, set_active
+from campaign.accounts.roles import change_role, set_active
+from campaign.accounts.services import create_user, find_user
 from campaign.core.errors import DomainError
 from campaign.extensions import db
 

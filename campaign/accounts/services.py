@@ -20,7 +20,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import delete, func, inspect, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from campaign.accounts.models import AuditEvent, LoginThrottle, Role, User, UserSession
@@ -127,82 +127,6 @@ def create_user(email: str, password: str, role: Role | str, name: str = "") -> 
     except IntegrityError:  # created by a parallel request between the check and the insert
         raise Conflict(_("An account with this email already exists."), field="email") from None
     record_event(user, "user_created", role=user.role.value)
-    return user
-
-
-class Changes:
-    """The names of the fields a save changes on `row`, never their values (a letter, a
-    venue, a goal: settings, but the log keeps only that they changed). Made before the
-    save; `details()` after the service's flush. `collections` names the relationships to
-    compare too (partners, targets, counties)."""
-
-    def __init__(self, row, *collections: str):
-        self.row, self.collections = row, collections
-        self.created = inspect(row).key is None  # not in the database yet
-        self.before = None if self.created else self._values()
-
-    def _values(self) -> dict:
-        mapper = inspect(self.row).mapper
-        values = {
-            attribute.key: getattr(self.row, attribute.key)
-            for attribute in mapper.column_attrs
-            # updated_at and the like change on every save: not something anyone changed
-            if not any(column.onupdate is not None for column in attribute.columns)
-        }
-        for name in self.collections:
-            values[name] = frozenset(_row_tuple(member) for member in getattr(self.row, name))
-        return values
-
-    def details(self) -> dict:
-        if self.created:
-            return {"created": True}
-        after = self._values()
-        return {"fields": sorted(name for name, value in after.items() if value != self.before[name])}
-
-
-def _row_tuple(row) -> tuple:
-    return tuple(getattr(row, attribute.key) for attribute in inspect(row).mapper.column_attrs)
-
-
-def _admins_left_without(user: User) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active.is_(True), User.id != user.id)
-    )
-
-
-def _keep_an_admin(user: User) -> None:
-    """Refuse the change that would leave no active admin: nobody could manage accounts or
-    read the audit log any more."""
-    if user.role is Role.ADMIN and user.active and not _admins_left_without(user):
-        raise Conflict(_("%(email)s is the last active admin. Make another admin first.", email=user.email))
-
-
-def change_role(user: User, role: Role | str, via: str) -> User:
-    """Give `user` another role. The audit event names the account changed and, in `via`,
-    where the change came from (the command line and its operator)."""
-    role = Role(role)
-    if user.role is role:
-        raise Conflict(_("%(email)s already has the role %(role)s.", email=user.email, role=role.value))
-    if role is not Role.ADMIN:
-        _keep_an_admin(user)
-    previous, user.role = user.role, role
-    db.session.flush()
-    record_event(user, "role_changed", role=role.value, previous_role=previous.value, via=via)
-    return user
-
-
-def set_active(user: User, active: bool, via: str) -> User:
-    """Switch an account off (every session ends, login refused) or back on."""
-    if user.active is active:
-        if active:
-            raise Conflict(_("%(email)s is already active.", email=user.email))
-        raise Conflict(_("%(email)s is already deactivated.", email=user.email))
-    if not active:
-        _keep_an_admin(user)
-        end_all_sessions(user)
-    user.active = active
-    db.session.flush()
-    record_event(user, "user_reactivated" if active else "user_deactivated", via=via)
     return user
 
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from campaign.accounts.services import Changes, record_event
+from campaign.accounts.audit import Changes
+from campaign.accounts.services import record_event
 from campaign.agreements.models import Agreement
 from campaign.campaigns.models import Campaign, CampaignStatus, Organization
 from campaign.core.errors import Conflict, DomainError, NotFound

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from campaign.accounts.services import Changes, record_event
+from campaign.accounts.audit import Changes
+from campaign.accounts.services import record_event
 from campaign.campaigns.services import checked_slug
 from campaign.core.errors import Conflict, DomainError, NotFound
 from campaign.core.forms import MAX_GOAL

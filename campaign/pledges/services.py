@@ -17,7 +17,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from campaign.accounts.services import Changes, record_event
+from campaign.accounts.audit import Changes
+from campaign.accounts.services import record_event
 from campaign.campaigns.models import Campaign
 from campaign.campaigns.services import checked_slug
 from campaign.core.errors import Conflict, DomainError, NotFound

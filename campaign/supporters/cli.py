@@ -10,7 +10,8 @@ from campaign.core.text import SLUG_PATTERN
 from campaign.extensions import db
 from campaign.petitions.services import get_petition
 from campaign.supporters import export, retention
-from campaign.supporters.filters import Status, SupporterFilter
+from campaign.supporters.filters import SupporterFilter
+from campaign.supporters.kinds import Status
 
 privacy_cli = AppGroup("privacy", help="Retention: forget what has aged out.")
 

@@ -17,7 +17,8 @@ from campaign.extensions import db
 from campaign.geo.models import County
 from campaign.people.models import Person
 from campaign.petitions.models import Signature
-from campaign.supporters.filters import SIGNATURE, Action, Kind, SupporterFilter
+from campaign.supporters.filters import SupporterFilter
+from campaign.supporters.kinds import SIGNATURE, Action, Kind
 from campaign.supporters.search import wanted_actions
 
 # The columns only an organizer's tick adds, in this order.

@@ -11,7 +11,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from campaign.core.forms import BaseForm
 from campaign.geo.models import County
 from campaign.supporters.export import CONTACT_FIELDS
-from campaign.supporters.filters import LANGUAGES, MAX_QUERY, STATUS_LABELS, Action
+from campaign.supporters.filters import LANGUAGES, MAX_QUERY
+from campaign.supporters.kinds import STATUS_LABELS, Action
 
 
 class SearchForm(BaseForm):

@@ -17,16 +17,8 @@ from campaign.core.errors import NotFound
 from campaign.core.pagination import PageRange
 from campaign.extensions import db
 from campaign.geo.models import County
-from campaign.supporters.filters import (
-    KIND_BY_NAME,
-    KINDS,
-    SIGNATURE,
-    Action,
-    Kind,
-    Status,
-    SupporterFilter,
-    campaign_actions,
-)
+from campaign.supporters.filters import SupporterFilter
+from campaign.supporters.kinds import KIND_BY_NAME, KINDS, SIGNATURE, Action, Kind, Status, campaign_actions
 
 PAGE_SIZE = 50
 # Counts stop here and read "10,000+": counting a million rows exactly on every search would

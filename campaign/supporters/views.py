@@ -16,7 +16,7 @@ from campaign.core.permissions import role_required
 from campaign.extensions import db
 from campaign.petitions.listing import CHANNEL_LABELS
 from campaign.supporters import export as exporting
-from campaign.supporters import filters
+from campaign.supporters import filters, kinds
 from campaign.supporters import person as people
 from campaign.supporters import search as searching
 from campaign.supporters.filters import BadFilter, SupporterFilter
@@ -27,7 +27,7 @@ bp = Blueprint("supporters", __name__, url_prefix="/organize")
 
 def _search_form(campaign: Campaign) -> SearchForm:
     form = SearchForm(request.args)
-    form.offer(filters.campaign_actions(campaign), filters.county_choices(campaign, request.args.get("county")))
+    form.offer(kinds.campaign_actions(campaign), filters.county_choices(campaign, request.args.get("county")))
     return form
 
 
@@ -47,9 +47,9 @@ def search(slug: str):
         form=form,
         wanted=wanted,
         results=searching.search(campaign, wanted, page_number()),
-        statuses=filters.STATUS_LABELS,
+        statuses=kinds.STATUS_LABELS,
         shown_count=searching.shown_count,
-        kinds=filters.KINDS,
+        kinds=kinds.KINDS,
     )
 
 
