@@ -68,13 +68,17 @@ MODEL_MODULES = (
     "campaign.forums.models",
     "campaign.pledges.models",
     "campaign.supporters.models",
+    "campaign.broadcasts.models",
 )
+# Modules that answer signals of the areas above them (a lower area never imports a higher
+# one): imported in every process, web, CLI and worker alike.
+SIGNAL_RECEIVERS = ("campaign.broadcasts.followups",)
 
 
 def _init_extensions(app: Flask) -> None:
     import importlib
 
-    for module in MODEL_MODULES:  # every table known to Alembic and to create_all
+    for module in MODEL_MODULES + SIGNAL_RECEIVERS:  # every table known to Alembic and to create_all
         importlib.import_module(module)
 
     import campaign.core.database  # noqa: F401  (SQLite pragmas)
@@ -102,6 +106,8 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from campaign.accounts.cli import register_cli as register_accounts_cli
     from campaign.accounts.views import bp as accounts_bp
+    from campaign.broadcasts.views import bp as broadcasts_bp
+    from campaign.broadcasts.views_organize import bp as broadcasts_organize_bp
     from campaign.campaigns.views import bp as campaigns_bp
     from campaign.campaigns.views_organize import bp as campaigns_organize_bp
     from campaign.cli import register_cli
@@ -110,7 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.forums.views_organize import bp as forums_organize_bp
     from campaign.geo.views import bp as geo_bp
     from campaign.jobs.cli import jobs_cli
-    from campaign.outbox.cli import outbox_cli
+    from campaign.outbox.cli import mail_cli, outbox_cli
     from campaign.packets.cli import packets_cli
     from campaign.packets.views import bp as packets_bp
     from campaign.petitions.cli import petitions_cli
@@ -137,10 +143,13 @@ def _register_blueprints(app: Flask) -> None:
         dashboard_bp,
         privacy_bp,
         supporters_bp,
+        broadcasts_bp,
+        broadcasts_organize_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(mail_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(petitions_cli)
     app.cli.add_command(packets_cli)

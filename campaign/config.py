@@ -91,6 +91,12 @@ def load_config(instance_path: Path = DEFAULT_INSTANCE_PATH) -> dict:
         "OUTBOX_RECIPIENT_WINDOW_MINUTES": int(env.get("OUTBOX_RECIPIENT_WINDOW_MINUTES") or 60),
         # Sent bodies hold live links (password resets, cancel links): kept this long, then emptied.
         "OUTBOX_KEEP_BODIES_DAYS": int(env.get("OUTBOX_KEEP_BODIES_DAYS") or 30),
+        # Broadcasts to supporters: at most this many handed to the mail server a minute (the
+        # provider's limit), replies going to BROADCAST_REPLY_TO (an organizer's mailbox), and
+        # unsubscribe links that work this many days.
+        "BROADCAST_RATE_PER_MINUTE": int(env.get("BROADCAST_RATE_PER_MINUTE") or 120),
+        "BROADCAST_REPLY_TO": env.get("BROADCAST_REPLY_TO") or None,
+        "UNSUBSCRIBE_LINK_DAYS": int(env.get("UNSUBSCRIBE_LINK_DAYS") or 365),
         # Retention (`flask privacy purge`): signers of petitions closed this long are anonymised,
         # their counts by county kept; address hashes of actions and logins go after IP_HASH_DAYS.
         "RETENTION_MONTHS": int(env.get("RETENTION_MONTHS") or 12),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+from email.utils import parseaddr
 
 from flask import Flask
 from sqlalchemy import text
@@ -48,6 +49,33 @@ def mail_problem(app: Flask) -> str | None:
     return None
 
 
+def deliverability_problems(app: Flask) -> list[str]:
+    """Settings that send mail to spam, or lose replies and one-click unsubscribes, at the big
+    mailbox providers. Only with a mail server: without one, mail stays on this machine."""
+    config = app.config
+    if not config.get("MAIL_SERVER"):
+        return []
+    problems = []
+    sender = parseaddr(config["MAIL_DEFAULT_SENDER"])[1]
+    domain = sender.rpartition("@")[2].strip("[]").rstrip(".").lower()
+    if domain in ("localhost", "127.0.0.1") or domain.endswith((".local", ".localhost")):
+        problems.append(
+            f"mail from {sender} lands in spam or is refused: "
+            "set MAIL_DEFAULT_SENDER to an address at the campaign's own domain"
+        )
+    if not config.get("BROADCAST_REPLY_TO"):
+        problems.append(
+            f"broadcasts have no Reply-To: replies go to MAIL_DEFAULT_SENDER ({sender}); "
+            "set BROADCAST_REPLY_TO to a mailbox an organizer reads"
+        )
+    if not config["BASE_URL"].startswith("https://"):
+        problems.append(
+            f"BASE_URL is {config['BASE_URL']}: unsubscribe links in mail must be https for "
+            "Gmail's and Yahoo's one-click unsubscribe; serve the app over https and set BASE_URL to match"
+        )
+    return problems
+
+
 def shared_store_problem(app: Flask, processes: int) -> str | None:
     """Rate limits kept in memory are counted by each process on its own: with several
     workers every limit is multiplied by their number."""
@@ -61,8 +89,8 @@ def shared_store_problem(app: Flask, processes: int) -> str | None:
 
 def check_services(app: Flask, processes: int = 1) -> tuple[list[str], list[str]]:
     """(fatal problems, warnings) for an app served by `processes` worker processes. Mail is
-    only a warning: the outbox keeps every message."""
+    only a warning: the outbox keeps every message, and mail that lands in spam still goes."""
     problems = (shared_store_problem(app, processes), database_problem(app), redis_problem(app))
     fatal = [problem for problem in problems if problem]
-    warnings = [problem for problem in (mail_problem(app),) if problem]
+    warnings = [problem for problem in (mail_problem(app),) if problem] + deliverability_problems(app)
     return fatal, warnings

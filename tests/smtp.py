@@ -30,6 +30,7 @@ class Mailbox:
             return self.refuse_with
         message = email.message_from_bytes(envelope.content)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        message["X-SMTP-Session"] = str(id(session))  # which connection brought it
         if session.authenticated:
             message["X-Authenticated-As"] = session.auth_data.login.decode()
         if session.ssl:

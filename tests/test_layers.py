@@ -32,6 +32,7 @@ AREAS = (
     "pledges",
     "packets",
     "supporters",
+    "broadcasts",
     "dashboard",
 )
 RANK = {area: rank for rank, area in enumerate(AREAS)}

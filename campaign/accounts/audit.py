@@ -87,6 +87,14 @@ ACTION_LABELS = {
     "person_erased": _l("Supporter erased"),
     "privacy_purge": _l("Retention purge"),
     "audit_exported": _l("Audit log exported"),
+    "broadcast_sent": _l("Broadcast sent"),
+    "broadcast_scheduled": _l("Broadcast scheduled"),
+    "broadcast_unscheduled": _l("Broadcast taken back to a draft"),
+    "broadcast_paused": _l("Broadcast paused"),
+    "broadcast_resumed": _l("Broadcast resumed"),
+    "broadcast_cancelled": _l("Broadcast cancelled"),
+    "broadcast_discarded": _l("Broadcast draft discarded"),
+    "suppressions_imported": _l("Bounce and complaint list imported"),
 }
 
 

@@ -45,12 +45,13 @@ class TokenPurpose:
     def dumps(self, *ids: int) -> str:
         return self._serializer().dumps(list(ids))
 
-    def load(self, token: str, count: int) -> list[int]:
-        """The `count` ids the token was made with; DomainError for anything else."""
+    def load(self, token: str, count: int, max_age: int | None = None) -> list[int]:
+        """The `count` ids the token was made with; DomainError for anything else. `max_age`
+        overrides the purpose's own (a lifetime set in the configuration)."""
         if not token or len(token) > MAX_TOKEN_LENGTH:
             raise InvalidLink(str(self.invalid))
         try:
-            ids = self._serializer().loads(token, max_age=self.max_age)
+            ids = self._serializer().loads(token, max_age=max_age or self.max_age)
         except SignatureExpired:
             raise InvalidLink(str(self.expired or self.invalid)) from None
         except BadSignature:

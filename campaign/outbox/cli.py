@@ -1,15 +1,29 @@
 from __future__ import annotations
 
+import csv
+import io
+import re
+from pathlib import Path
+
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask.cli import AppGroup
 
 from campaign.core.types import utcnow
 from campaign.extensions import db
-from campaign.outbox import services
-from campaign.outbox.models import MessageStatus
+from campaign.outbox import services, suppression
+from campaign.outbox.models import MessageStatus, SuppressionReason
 
 outbox_cli = AppGroup("outbox", help="Outgoing mail.")
+mail_cli = AppGroup("mail", help="Addresses that get no more mail (bounces and complaints).")
+
+MAX_LIST_MB = 50
+LIST_BATCH = 1_000  # addresses per transaction: an interrupted import is simply run again
+# Column names as providers write them, compared in lower case without spaces, dashes or a
+# BOM; the first one found holds the addresses.
+ADDRESS_COLUMNS = ("email", "emailaddress", "recipient", "address")
+REASON_COLUMNS = ("type", "reason", "bouncetype")
 
 
 @outbox_cli.command("send")
@@ -56,3 +70,114 @@ def test_command(recipient: str) -> None:
         raise click.ClickException(f"the test message to {recipient} was not sent: {message.last_error}")
     where = "by SMTP" if current_app.config["MAIL_SERVER"] else f"as a file in {current_app.config['MAIL_FILE_DIR']}"
     click.echo(f"Test message to {recipient} sent {where}.")
+
+
+def _column_key(name: str) -> str:
+    return re.sub(r"[^a-z]", "", name.lower())
+
+
+def _read_list(path: Path) -> str:
+    """The whole file as text, or one line saying why not, before anything is recorded."""
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise click.ClickException(f"{path} is not a file.")
+        if size > MAX_LIST_MB * 1024 * 1024:
+            raise click.ClickException(f"{path} is over {MAX_LIST_MB} MB: split it and import each part.")
+        data = path.read_bytes()
+    except OSError as error:
+        raise click.ClickException(f"{path}: {error.strerror or error}.") from None
+    if b"\x00" in data:
+        raise click.ClickException(f"{path} is not a CSV text file (it holds binary data).")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise click.ClickException(
+            f"{path} is not UTF-8 text (byte {error.start}): export it again as CSV in UTF-8."
+        ) from None
+
+
+def _reason(value: str, default: SuppressionReason) -> SuppressionReason | None:
+    """What a provider's type column says; None for a soft bounce (a full mailbox, a server
+    down for a while), which is no reason to stop the mail."""
+    value = value.lower()
+    if "soft" in value or "transient" in value:
+        return None
+    if "bounce" in value or "hard" in value:
+        return SuppressionReason.BOUNCE
+    if "complaint" in value or "spam" in value or "abuse" in value:
+        return SuppressionReason.COMPLAINT
+    return default
+
+
+def _entry(
+    row: list[str], address_column: int, reason_column: int | None, default: SuppressionReason
+) -> tuple[str, SuppressionReason, str]:
+    """(address, reason, the type the file gave) of one line; ValueError saying why it is left out."""
+    address = row[address_column].strip() if address_column < len(row) else ""
+    if not address:
+        raise ValueError("no address.")
+    try:
+        address = validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise ValueError(f"{address[:100]!r} is not an email address: {error}") from None
+    given = row[reason_column].strip() if reason_column is not None and reason_column < len(row) else ""
+    reason = _reason(given, default)
+    if reason is None:
+        raise ValueError(f"{address}: {given!r} is a temporary failure, not suppressed.")
+    return address, reason, given
+
+
+@mail_cli.command("suppress")
+@click.argument("path", metavar="FILE.csv", type=click.Path(path_type=Path))
+@click.option(
+    "--reason",
+    type=click.Choice([reason.value for reason in SuppressionReason]),
+    default=SuppressionReason.BOUNCE.value,
+    show_default=True,
+    help="For lines the file gives no type: bounce stops all mail, complaint stops broadcasts.",
+)
+def suppress_command(path: Path, reason: str) -> None:
+    """Stop mail to the addresses of a mail provider's bounce or complaint list (CSV, UTF-8):
+    a column named email, email address, recipient or address, and optionally one named
+    type or reason ("hard bounce", "spam complaint"; a soft bounce is left out). A bounced
+    address gets no mail at all; an address that complained gets no more broadcasts."""
+    text = _read_list(path)
+    first_line = text[: text.find("\n")] if "\n" in text else text
+    try:
+        dialect = csv.Sniffer().sniff(first_line[:2_048], delimiters=",;\t")
+    except csv.Error:  # one column: nothing to sniff
+        dialect = csv.excel
+    rows = csv.reader(io.StringIO(text, newline=""), dialect)
+    names = next(rows, [])
+    header = [_column_key(name) for name in names]
+    address_column = next((header.index(name) for name in ADDRESS_COLUMNS if name in header), None)
+    if address_column is None:
+        found = ", ".join(repr(name) for name in names)[:300] or "none"
+        raise click.ClickException(
+            f"{path} has no address column (email, email address, recipient or address); its columns: {found}."
+        )
+    reason_column = next((header.index(name) for name in REASON_COLUMNS if name in header), None)
+    suppressed = new = skipped = 0
+    try:
+        for row in rows:
+            if not any(cell.strip() for cell in row):
+                continue
+            try:
+                address, found_reason, given = _entry(row, address_column, reason_column, SuppressionReason(reason))
+            except ValueError as problem:
+                skipped += 1
+                click.echo(f"line {rows.line_num}: {problem}", err=True)
+                continue
+            if suppression.suppress(address, found_reason, "import", f"{path.name}: {given}" if given else path.name):
+                new += 1
+            suppressed += 1
+            if suppressed % LIST_BATCH == 0:
+                db.session.commit()
+    except csv.Error as error:
+        db.session.commit()
+        raise click.ClickException(
+            f"line {rows.line_num}: {error}; the {suppressed} addresses before it are recorded."
+        ) from None
+    db.session.commit()
+    click.echo(f"{suppressed} suppressed ({new} new), {skipped} lines skipped")

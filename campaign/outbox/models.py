@@ -39,6 +39,8 @@ class OutboxMessage(db.Model):
     body_html: Mapped[str | None] = mapped_column(Text)
     # [{"filename", "content_type", "data" (base64)}]: .ics invitations and the like.
     attachments: Mapped[list] = mapped_column(JSON, default=list)
+    # Headers beyond the usual ones: List-Unsubscribe and Reply-To on broadcasts.
+    headers: Mapped[dict] = mapped_column(JSON, default=dict)
     # What caused it, for organizers reading the outbox ("accounts.password_reset").
     kind: Mapped[str] = mapped_column(String(60))
     status: Mapped[MessageStatus] = mapped_column(StrEnumType(MessageStatus, 20), default=MessageStatus.PENDING)
@@ -47,3 +49,22 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SuppressionReason(enum.StrEnum):
+    BOUNCE = "bounce"  # the receiving server refused the address for good: no mail at all
+    COMPLAINT = "complaint"  # marked as spam: no more broadcasts; confirmations still go
+
+
+class Suppression(db.Model):
+    """An address no broadcast goes to again, and, after a hard bounce, no mail at all."""
+
+    __tablename__ = "suppressions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(String(254), unique=True)  # lower case, as the outbox writes it
+    reason: Mapped[SuppressionReason] = mapped_column(StrEnumType(SuppressionReason, 20))
+    # Where it came from: "smtp" (our own send was refused) or "import" (a provider's list).
+    source: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

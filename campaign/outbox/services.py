@@ -10,15 +10,14 @@ from __future__ import annotations
 import base64
 import re
 import smtplib
-import ssl
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from flask_mail import BadHeaderError, Message, sanitize_address, sanitize_addresses
-from jinja2 import TemplateNotFound
+from flask_mail import Message
 from sqlalchemy import delete, func, select, update
 
 from campaign.core.errors import Conflict, NotFound
@@ -27,7 +26,10 @@ from campaign.core.types import utcnow
 from campaign.extensions import db
 from campaign.jobs import services as jobs
 from campaign.jobs.registry import handler
-from campaign.outbox.models import MessageStatus, OutboxMessage
+from campaign.outbox import suppression
+from campaign.outbox.html import mail_html
+from campaign.outbox.models import MessageStatus, OutboxMessage, SuppressionReason
+from campaign.outbox.transport import SMTPSession
 
 DELIVER_JOB = "outbox.deliver_pending"
 LINK_PATTERN = re.compile(r"https?://\S+")
@@ -38,6 +40,8 @@ LEASE = timedelta(minutes=10)
 # cron line (`flask outbox send`) writes what has come due and sends it, without the
 # outbox importing those areas. A producer takes the time and returns how many it wrote.
 PRODUCERS: dict[str, Callable[[datetime], int]] = {}
+# The SMTP session a delivery run shares between its messages.
+_run_session: ContextVar[SMTPSession | None] = ContextVar("outbox_smtp_session", default=None)
 
 
 def producer(name: str):
@@ -72,9 +76,9 @@ def enqueue(
     not_before: datetime | None = None,
     throttle: bool = False,
 ) -> OutboxMessage | None:
-    """Render templates/mail/<template>.txt (and .html when it exists) in the recipient's
-    language and keep the message in the outbox. The first line of the text template,
-    "Subject: ...", is the subject.
+    """Render templates/mail/<template>.txt in the recipient's language and keep the message
+    in the outbox; its HTML part is that text in the one mail layout (outbox.html). The
+    first line of the text template, "Subject: ...", is the subject.
 
     `throttle` is for mail a member of the public can cause for any address (confirmations,
     password resets): when the address already had OUTBOX_RECIPIENT_LIMIT messages of any
@@ -87,25 +91,58 @@ def enqueue(
         return None
     with force_locale(locale):
         text = render_template(f"mail/{template}.txt", **context)
-        html = _render_optional(f"mail/{template}.html", context)
     subject_line, _newline, body = text.partition("\n")
     if not subject_line.startswith("Subject:"):
         raise ValueError(f"mail/{template}.txt must start with a 'Subject:' line")
+    message = write(
+        recipient,
+        subject_line.removeprefix("Subject:"),
+        body.lstrip("\n"),
+        kind,
+        locale=locale,
+        attachments=attachments,
+        not_before=not_before,
+    )
+    if message is not None and not_before is None:
+        jobs.enqueue(DELIVER_JOB, once_per_transaction=True)
+    return message
+
+
+def write(
+    recipient: str,
+    subject: str,
+    text: str,
+    kind: str,
+    *,
+    locale: str = "en",
+    html: str | None = None,
+    headers: dict[str, str] | None = None,
+    attachments: list[dict] | None = None,
+    not_before: datetime | None = None,
+) -> OutboxMessage | None:
+    """Keep one message in the outbox, as written (broadcasts render their own). Without
+    `html`, the HTML part is the text in the one mail layout. An address the receiving
+    server refused for good gets nothing (None): the transactional mail of an unsubscribed
+    person still goes, a hard bounce never again."""
+    recipient = recipient.lower()
+    if suppression.bounced(recipient):
+        current_app.logger.warning("mail %s not written: its address bounced for good", kind)
+        return None
+    # One line whatever the caller put in it: a title stored with a bare CR (written before the
+    # forms cleaned input, or by anything but a form) must not add a header.
+    subject = clean_control(subject, multiline=False)
     message = OutboxMessage(
         recipient=recipient,
-        # One line whatever the template put in it: a title stored with a bare CR (written
-        # before the forms cleaned input, or by anything but a form) must not add a header.
-        subject=clean_control(subject_line.removeprefix("Subject:"), multiline=False),
-        body_text=body.lstrip("\n"),
-        body_html=html,
+        subject=subject,
+        body_text=text,
+        body_html=html if html is not None else mail_html(subject, text, locale),
+        headers=headers or {},
         attachments=[_encode_attachment(item) for item in attachments or []],
         kind=kind,
         next_attempt_at=not_before or utcnow(),
     )
     db.session.add(message)
     db.session.flush()
-    if not_before is None:
-        jobs.enqueue(DELIVER_JOB, once_per_transaction=True)
     return message
 
 
@@ -113,14 +150,6 @@ def _recently_mailed(recipient: str) -> int:
     since = utcnow() - timedelta(minutes=current_app.config["OUTBOX_RECIPIENT_WINDOW_MINUTES"])
     query = select(func.count()).where(OutboxMessage.recipient == recipient, OutboxMessage.created_at >= since)
     return db.session.scalar(query)
-
-
-def _render_optional(template: str, context: dict) -> str | None:
-    try:
-        current_app.jinja_env.get_template(template)
-    except TemplateNotFound:
-        return None
-    return render_template(template, **context)
 
 
 def _encode_attachment(item: dict) -> dict:
@@ -134,13 +163,25 @@ def _encode_attachment(item: dict) -> dict:
     }
 
 
+class _Message(Message):
+    def _message(self):
+        built = super()._message()
+        if self.extra_headers:
+            # At 78 characters the SMTP policy folds a long word into encoded words
+            # (=?utf-8?q?...), and a List-Unsubscribe URL written that way is one no mail
+            # program can read: lines may run to the 998 characters RFC 5322 allows.
+            built.policy = built.policy.clone(max_line_length=998)
+        return built
+
+
 def _as_mail(message: OutboxMessage) -> Message:
-    mail_message = Message(
+    mail_message = _Message(
         subject=message.subject,
         recipients=[message.recipient],
         body=message.body_text,
         html=message.body_html,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        extra_headers=dict(message.headers or {}),
     )
     for item in message.attachments:
         mail_message.attach(item["filename"], item["content_type"], base64.b64decode(item["data"]))
@@ -157,35 +198,6 @@ def _write_eml(message: OutboxMessage, mail_message: Message) -> Path:
         "mail to %s written to %s%s", message.recipient, path, "".join(f"\n    link: {link}" for link in links)
     )
     return path
-
-
-def _send_smtp(mail_message: Message) -> None:
-    """One SMTP conversation with a timeout on every step and verified TLS certificates
-    (Flask-Mail's own sender has neither)."""
-    config = current_app.config
-    if mail_message.has_bad_headers():
-        raise BadHeaderError("a header holds a line break")
-    timeout = config["MAIL_TIMEOUT"]
-    context = ssl.create_default_context()
-    if config["MAIL_USE_SSL"]:
-        host = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout, context=context)
-    else:
-        host = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout)
-    try:
-        if config["MAIL_USE_TLS"]:
-            host.starttls(context=context)
-        if config["MAIL_USERNAME"] and config["MAIL_PASSWORD"]:
-            host.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        host.sendmail(
-            sanitize_address(mail_message.sender),
-            list(sanitize_addresses(mail_message.send_to)),
-            mail_message.as_bytes(),
-        )
-    finally:
-        try:
-            host.quit()
-        except (smtplib.SMTPException, OSError):  # the message is already accepted (or refused)
-            host.close()
 
 
 def describe_error(error: Exception) -> str:
@@ -213,12 +225,18 @@ def refused_for_good(error: Exception) -> bool:
 
 
 def deliver(message: OutboxMessage) -> None:
-    """Send one message now; raises whatever the mail transport raised."""
+    """Send one message now, on the session of the run in progress (deliver_pending) or on
+    one of its own; raises whatever the mail transport raised."""
     mail_message = _as_mail(message)
-    if current_app.config["MAIL_SERVER"]:
-        _send_smtp(mail_message)
-    else:
+    if not current_app.config["MAIL_SERVER"]:
         _write_eml(message, mail_message)
+        return
+    session = _run_session.get()
+    if session is not None:
+        session.send(mail_message)
+        return
+    with SMTPSession() as own:
+        own.send(mail_message)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -291,6 +309,15 @@ def deliver_pending(now: datetime | None = None, batch_size: int = 50) -> dict[s
     `now` freezes the clock (tests, and "pretend it is later"); without it each batch is
     taken at the current time, so messages written during a long run are sent too.
     """
+    with SMTPSession() as session:
+        token = _run_session.set(session)
+        try:
+            return _deliver_due(now, batch_size)
+        finally:
+            _run_session.reset(token)
+
+
+def _deliver_due(now: datetime | None, batch_size: int) -> dict[str, int]:
     max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
     totals = {"sent": 0, "retrying": 0, "failed": 0}
     while True:
@@ -307,7 +334,11 @@ def deliver_pending(now: datetime | None = None, batch_size: int = 50) -> dict[s
                 deliver(message)
             except Exception as error:
                 message.last_error = describe_error(error)
-                if message.attempts >= max_attempts or refused_for_good(error):
+                if refused_for_good(error):
+                    message.status = MessageStatus.FAILED
+                    suppression.suppress(message.recipient, SuppressionReason.BOUNCE, "smtp", message.last_error)
+                    totals["failed"] += 1
+                elif message.attempts >= max_attempts:
                     message.status = MessageStatus.FAILED
                     totals["failed"] += 1
                 else:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from blinker import Namespace
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -27,6 +28,7 @@ from campaign.extensions import db
 from campaign.geo.models import County
 from campaign.jobs import services as jobs
 from campaign.jobs.registry import handler
+from campaign.officials import signals as official_signals
 from campaign.officials.models import Official
 from campaign.packets.builder import PacketContent, build_pdf
 from campaign.packets.fonts import printable
@@ -36,6 +38,9 @@ from campaign.petitions.models import Petition, PetitionCounty, Signature, Signa
 BUILD_JOB = "packets.build"
 BATCH = 2000
 ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on paper
+
+# Sent with the Delivery when a packet is recorded as delivered (follow-up broadcasts listen).
+delivered = Namespace().signal("packet-delivered")
 
 
 @dataclass
@@ -332,4 +337,14 @@ def record_delivery(packet: Packet, data: DeliveryInput, user) -> Delivery:
     )
     db.session.add(delivery)
     db.session.flush()
+    delivered.send(delivery)
+    if delivery.response:
+        official_signals.responded.send(
+            delivery,
+            petition_id=packet.petition_id,
+            official_name=official.name if official else recipient[:200],
+            response=delivery.response,
+            key=f"delivery:{delivery.id}",
+            user_id=user.id,
+        )
     return delivery

@@ -84,3 +84,20 @@ class PendingAction(db.Model):
     payload: Mapped[dict] = mapped_column(JSON, default=dict)  # the details the click will record
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Unsubscribe(db.Model):
+    """A person asked for no more broadcasts: from one campaign, or from every campaign
+    (`campaign_id` None). It never touches their actions or any count. A later action of
+    theirs with "email me" ticked is newer consent and outweighs it (broadcasts.audience),
+    so subscribing again is recorded by that action's own consent and time."""
+
+    __tablename__ = "unsubscribes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    # "one-click" (the mail program's button, RFC 8058) or "page" (the footer link's page).
+    via: Mapped[str] = mapped_column(String(20))
+    broadcast_id: Mapped[int | None]  # the broadcast whose link was used, for its figures
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from blinker import Namespace
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -52,6 +53,9 @@ CONFIRMATION = TokenPurpose(
     expired=_l("This confirmation link has expired. Commit again to get a new one."),
     max_age=CONFIRM_MAX_AGE,
 )
+
+# Sent with the Pledge once its condition is met (follow-up broadcasts listen).
+condition_met = Namespace().signal("pledge-condition-met")
 
 
 # --- organizers write pledges ------------------------------------------------------------
@@ -322,4 +326,5 @@ def _announce_if_met(pledge: Pledge, now: datetime | None = None) -> bool:
     )
     for commitment in db.session.scalars(committed.order_by(Commitment.id)):
         mail_commitment(commitment, "pledges/threshold_met")
+    condition_met.send(pledge)
     return True

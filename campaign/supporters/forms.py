@@ -15,7 +15,30 @@ from campaign.supporters.filters import LANGUAGES, MAX_QUERY
 from campaign.supporters.kinds import STATUS_LABELS, Action
 
 
-class SearchForm(BaseForm):
+class FilterFields:
+    """The filter fields a supporter search and a broadcast's audience share (each form adds
+    its own): they only show the choices; SupporterFilter reads them and says what is wrong."""
+
+    action = SelectField(_l("Action"), validate_choice=False)
+    county = SelectField(_l("County"), validate_choice=False)
+    source = StringField(_l("Source code"), render_kw={"maxlength": 40})
+    language = SelectField(
+        _l("Language"),
+        choices=[SelectChoice("", _l("Any language"))] + [SelectChoice(code, name) for code, name in LANGUAGES.items()],
+        validate_choice=False,
+    )
+
+    def offer(self, actions: list[Action], counties: list[County], every_action=_l("All actions")) -> None:
+        """The campaign's actions and counties as choices."""
+        self.action.choices = [SelectChoice("", every_action)] + [
+            SelectChoice(action.key, action.label) for action in actions
+        ]
+        self.county.choices = [SelectChoice("", _l("All counties"))] + [
+            SelectChoice(county.fips, county.label) for county in counties
+        ]
+
+
+class SearchForm(FilterFields, BaseForm):
     """A GET search: it writes nothing, so no CSRF token. It only shows the filter;
     search.SupporterFilter reads it and says what is wrong, beside the field."""
 
@@ -27,22 +50,14 @@ class SearchForm(BaseForm):
         description=_l("A name finds names starting with it; @example.org finds everyone with that mail domain."),
         render_kw={"type": "search", "maxlength": MAX_QUERY, "autocomplete": "off"},
     )
-    action = SelectField(_l("Action"), validate_choice=False)
-    county = SelectField(_l("County"), validate_choice=False)
     status = SelectField(
         _l("Status"),
         choices=[SelectChoice("", _l("Any status"))]
         + [SelectChoice(status.value, label) for status, label in STATUS_LABELS.items()],
         validate_choice=False,
     )
-    source = StringField(_l("Source code"), render_kw={"maxlength": 40})
     since = DateField(_l("From (day)"))
     until = DateField(_l("Until (day)"))
-    language = SelectField(
-        _l("Language"),
-        choices=[SelectChoice("", _l("Any language"))] + [SelectChoice(code, name) for code, name in LANGUAGES.items()],
-        validate_choice=False,
-    )
     consent = SelectField(
         _l("Email updates"),
         choices=[
@@ -52,15 +67,6 @@ class SearchForm(BaseForm):
         ],
         validate_choice=False,
     )
-
-    def offer(self, actions: list[Action], counties: list[County]) -> None:
-        """The campaign's actions and counties as choices."""
-        self.action.choices = [SelectChoice("", _l("All actions"))] + [
-            SelectChoice(action.key, action.label) for action in actions
-        ]
-        self.county.choices = [SelectChoice("", _l("All counties"))] + [
-            SelectChoice(county.fips, county.label) for county in counties
-        ]
 
 
 def _known_fields(form, field) -> None:

@@ -12,11 +12,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from campaign.campaigns.models import Campaign
 from campaign.core.errors import NotFound
 from campaign.extensions import db
 from campaign.forums.models import RSVP
-from campaign.outbox.models import MessageStatus, OutboxMessage
-from campaign.people.models import Person
+from campaign.outbox.models import MessageStatus, OutboxMessage, Suppression
+from campaign.people.models import Person, Unsubscribe
 from campaign.petitions.models import Signature
 from campaign.pledges.models import Commitment
 
@@ -58,6 +59,9 @@ class PersonRecord:
     commitments: list[Commitment]
     rsvps: list[RSVP]
     mail: list[Mail]
+    # Broadcast preferences: when they asked for no more (campaign title, or None: everything).
+    unsubscribes: list[tuple[Unsubscribe, str | None]]
+    suppression: Suppression | None  # their address bounced or complained
 
     @property
     def erased(self) -> bool:
@@ -85,7 +89,21 @@ def person_record(person_id: int) -> PersonRecord:
         commitments=_rows(Commitment, person, Commitment.pledge, Commitment.county),
         rsvps=_rows(RSVP, person, RSVP.forum, RSVP.county),
         mail=_mail(person),
+        unsubscribes=_unsubscribes(person),
+        suppression=db.session.scalar(select(Suppression).where(Suppression.address == person.email.lower()))
+        if person.email
+        else None,
     )
+
+
+def _unsubscribes(person: Person) -> list[tuple[Unsubscribe, str | None]]:
+    query = (
+        select(Unsubscribe, Campaign.title)
+        .outerjoin(Campaign, Campaign.id == Unsubscribe.campaign_id)
+        .where(Unsubscribe.person_id == person.id)
+        .order_by(Unsubscribe.created_at.desc())
+    )
+    return [(row, title) for row, title in db.session.execute(query)]
 
 
 def _rows(model, person: Person, *loaded) -> list:

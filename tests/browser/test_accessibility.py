@@ -12,7 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from campaign.accounts.services import create_user
+from campaign.broadcasts import rendering
+from campaign.broadcasts import services as broadcasts
 from campaign.campaigns.demo import DEMO_CAMPAIGN_SLUG as CAMPAIGN
+from campaign.campaigns.models import Campaign
 from campaign.extensions import db
 from campaign.forums import checkin
 from campaign.forums.demo import DEMO_SLUG as FORUM
@@ -46,10 +49,28 @@ def demo(app, runner):
     packets.build(packet)
     forum = db.session.scalar(select(Forum).where(Forum.slug == FORUM))
     checkin.check_in(db.session.scalar(select(RSVP).where(RSVP.forum_id == forum.id).order_by(RSVP.id)))
-    create_user(EMAIL, PASSWORD, "admin", name="Pat")
+    admin = create_user(EMAIL, PASSWORD, "admin", name="Pat")
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == CAMPAIGN))
+    message = broadcasts.Draft(
+        subject_en="The County Board votes Tuesday",
+        body_en="## Come\n\nThe **County Board** votes on the agreement. [The agenda](https://example.org/agenda)",
+        subject_es="La Junta del Condado vota el martes",
+        body_es="## Venga\n\nLa **Junta del Condado** vota sobre el acuerdo.",
+        audience={"action": f"petition:{PETITION}"},
+    )
+    draft = broadcasts.create(campaign, message, admin)
+    paused = broadcasts.create(campaign, message, admin)  # its progress bar and buttons
+    broadcasts.send(paused, admin)
+    broadcasts.pause(paused, admin)
     db.session.commit()
     supporter = db.session.scalar(select(Signature.person_id).where(Signature.person_id.is_not(None)))
-    return {"packet": packet.public_id, "person": supporter}
+    return {
+        "packet": packet.public_id,
+        "person": supporter,
+        "draft": draft.id,
+        "paused": paused.id,
+        "unsubscribe": rendering.unsubscribe_token(supporter, campaign.id, draft.id),
+    }
 
 
 @pytest.fixture
@@ -88,6 +109,7 @@ PUBLIC = [
     "/where?zip=54301",
     "/packets/verify/{packet}",
     "/login",
+    "/unsubscribe/{unsubscribe}",
 ]
 ORGANIZER = [
     "/organize/",
@@ -107,6 +129,10 @@ ORGANIZER = [
     f"/organize/petitions/{PETITION}/signatures/bulk?source=library-flyer",
     "/organize/audit",
     "/organize/privacy",
+    f"/organize/campaigns/{CAMPAIGN}/broadcasts",
+    f"/organize/campaigns/{CAMPAIGN}/broadcasts/new",
+    "/organize/broadcasts/{draft}",
+    "/organize/broadcasts/{paused}",
 ]
 
 

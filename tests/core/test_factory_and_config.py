@@ -92,7 +92,14 @@ def test_unreachable_database_gives_one_readable_line(tmp_path):
 
 
 def test_unreachable_mail_server_is_a_warning_not_a_stop(app):
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1)
+    # Sending from a real domain over https: the unreachable server is the one warning.
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=1,
+        MAIL_DEFAULT_SENDER="campaigns@example.org",
+        BROADCAST_REPLY_TO="team@example.org",
+        BASE_URL="https://example.org",
+    )
     fatal, warnings = check_services(app)
     assert fatal == []
     assert len(warnings) == 1 and "127.0.0.1:1 is unreachable" in warnings[0]

@@ -13,8 +13,14 @@ import pytest
 from sqlalchemy import select
 
 from campaign.accounts.demo import DEMO_EMAIL
+from campaign.accounts.services import find_user
+from campaign.broadcasts import rendering
+from campaign.broadcasts import services as broadcasts
+from campaign.campaigns.demo import DEMO_CAMPAIGN_SLUG
+from campaign.campaigns.services import get_campaign
 from campaign.extensions import db
 from campaign.outbox.models import OutboxMessage
+from campaign.people.models import Person
 from tests.conftest import IsolatedClient
 from tests.hostile.kit import Site, valid_pairs
 
@@ -57,6 +63,18 @@ def jobs_after(app):
         runner.submit(job_id, delay)
 
 
+def _draft_broadcast() -> str:
+    """A broadcast draft of the demo campaign: no link reaches a broadcast's page and its
+    forms (edit, test, send, discard) until one exists. Returns the unsubscribe address a
+    supporter would find in it once sent."""
+    campaign = get_campaign(DEMO_CAMPAIGN_SLUG)
+    message = broadcasts.Draft(subject_en="The Board votes Tuesday", body_en="Come to the **Board** on Tuesday.")
+    broadcast = broadcasts.create(campaign, message, find_user(DEMO_EMAIL))
+    db.session.commit()
+    supporter = db.session.scalar(select(Person.id).order_by(Person.id).limit(1))
+    return urlsplit(rendering.unsubscribe_url(rendering.unsubscribe_token(supporter, campaign.id, broadcast.id))).path
+
+
 @pytest.fixture
 def admin_client(app, client, login_as):
     """A second client logged in as an admin, for finding every page; `client` stays anonymous."""
@@ -75,12 +93,14 @@ def site(app, client, admin_client, runner) -> Site:
     Token routes get real tokens from the mail: every public form is submitted once with valid
     values and the demo organizer's email (sign, commit, RSVP, password reset), then the forms of
     the pages those mails link to (confirm), and their mail links in turn. A packet is requested
-    too, the one record with a public id that no public form makes."""
+    too, the one record with a public id that no public form makes, and a broadcast is drafted,
+    with a supporter's unsubscribe link."""
     with jobs_after(app):
         result = runner.invoke(args=["seed-demo", "--organizer"])
     assert result.exit_code == 0, result.output
+    unsubscribe = _draft_broadcast()
     found = Site(app)
-    seeds = [rule.rule for rule in found.rules() if not rule.arguments and "GET" in rule.methods]
+    seeds = [rule.rule for rule in found.rules() if not rule.arguments and "GET" in rule.methods] + [unsubscribe]
     found.crawl(client, "anonymous", seeds)
     found.crawl(admin_client, "admin", seeds)
     for form in found.forms["admin"]:

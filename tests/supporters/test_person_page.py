@@ -141,3 +141,26 @@ def test_an_unknown_person_is_a_404(app, client, login_as):
 def test_the_page_needs_a_login(ana, client):
     response = client.get(f"/organize/people/{ana.id}")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_unsubscribes_and_a_suppressed_address_are_shown_with_their_time(ana, client, login_as):
+    from campaign.outbox.models import Suppression, SuppressionReason
+    from campaign.people.models import Unsubscribe
+    from campaign.petitions.models import Signature
+
+    campaign_id = (
+        db.session.scalars(db.select(Signature).where(Signature.person_id == ana.id)).first().petition.campaign_id
+    )
+    db.session.add_all(
+        [
+            Unsubscribe(person_id=ana.id, campaign_id=campaign_id, via="one-click"),
+            Unsubscribe(person_id=ana.id, campaign_id=None, via="page"),
+            Suppression(address="ana.lopez@example.org", reason=SuppressionReason.COMPLAINT, source="import"),
+        ]
+    )
+    db.session.commit()
+    login_as("viewer")
+    text = page(client, ana).replace("&#34;", '"')
+    assert "Unsubscribed from “Test campaign" in text and "by the mail program's button" in text
+    assert "Unsubscribed from every campaign" in text and "on the unsubscribe page" in text
+    assert "This address gets no broadcasts: it was reported as spam" in text

@@ -1,0 +1,280 @@
+"""Sending a broadcast: a job writes one delivery per recipient in batches, then every minute
+the deliveries whose turn has come are handed to the outbox, which sends and retries them.
+
+Exactly once: a delivery is unique per broadcast, person and mailbox, so a queuing job that
+crashed and runs again skips what it wrote; a delivery is marked handed over in the same
+transaction that writes its message, so a crash before that commit hands over nothing and
+one after it hands over everything once. Memory stays flat: each batch reads at most
+QUEUE_BATCH people and hands over at most BROADCAST_RATE_PER_MINUTE deliveries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from campaign.broadcasts import rendering
+from campaign.broadcasts.audience import candidates, read_audience
+from campaign.broadcasts.models import Broadcast, BroadcastDelivery, BroadcastStatus, DeliveryStatus
+from campaign.core.hashing import keyed_hash
+from campaign.core.types import utcnow
+from campaign.extensions import db
+from campaign.jobs import services as jobs
+from campaign.jobs.registry import handler
+from campaign.outbox import services as outbox
+from campaign.outbox.models import MessageStatus, OutboxMessage, Suppression
+from campaign.people.models import Person, Unsubscribe
+
+QUEUE_JOB = "broadcasts.queue"
+QUEUE_BATCH = 1000
+# Deliveries handed over at most this long ago count against the rate.
+RATE_WINDOW = timedelta(minutes=1)
+
+
+def start(broadcast: Broadcast) -> None:
+    """Queue it now (a job, after the caller's commit)."""
+    broadcast.move_to(BroadcastStatus.QUEUING)
+    broadcast.started_at = broadcast.started_at or utcnow()
+    jobs.enqueue(QUEUE_JOB, broadcast_id=broadcast.id)
+
+
+@handler(QUEUE_JOB)
+def queue_job(broadcast_id: int) -> dict[str, int]:
+    return queue(broadcast_id)
+
+
+def queue(broadcast_id: int, batch_size: int = QUEUE_BATCH) -> dict[str, int]:
+    """Write the deliveries, a batch per transaction, from where the last run stopped.
+    Stops early when the broadcast is paused or cancelled meanwhile."""
+    broadcast = db.session.get(Broadcast, broadcast_id)
+    if broadcast is None or broadcast.status is not BroadcastStatus.QUEUING:
+        return {"written": 0}
+    wanted = read_audience(broadcast.campaign, broadcast.audience)
+    written = 0
+    while True:
+        batch = db.session.execute(
+            candidates(broadcast.campaign, wanted, after_person=broadcast.queued_through).limit(batch_size)
+        ).all()
+        if not batch:
+            break
+        rows = [
+            {
+                "broadcast_id": broadcast.id,
+                "person_id": found.person_id,
+                "mailbox_hash": keyed_hash("broadcast-mailbox", found.mailbox),
+                "locale": found.locale,
+            }
+            for found in batch
+            if not (found.unsubscribed or found.suppressed)
+        ]
+        if rows:
+            written += _insert_new(rows)
+        broadcast.unsubscribed += sum(1 for found in batch if found.unsubscribed)
+        broadcast.suppressed += sum(1 for found in batch if found.suppressed and not found.unsubscribed)
+        broadcast.queued_through = batch[-1].person_id
+        db.session.commit()
+        db.session.refresh(broadcast)  # an organizer may have paused or cancelled it meanwhile
+        if broadcast.status is not BroadcastStatus.QUEUING:
+            return {"written": written}
+    recipients = select(func.count()).where(BroadcastDelivery.broadcast_id == broadcast.id).scalar_subquery()
+    # Conditional: an organizer who paused or cancelled since the last batch keeps their word.
+    db.session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast.id, Broadcast.status == BroadcastStatus.QUEUING)
+        .values(status=BroadcastStatus.SENDING, queued_at=utcnow(), recipients=recipients)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    hand_over()
+    return {"written": written}
+
+
+def _insert_new(rows: list[dict]) -> int:
+    """Insert the deliveries that do not exist yet (same person, or same mailbox: a
+    household); returns how many were new."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(BroadcastDelivery).values(rows).on_conflict_do_nothing()
+    return db.session.execute(statement).rowcount
+
+
+def hand_over(now: datetime | None = None) -> int:
+    """Hand to the outbox as many queued deliveries as the rate leaves room for this
+    minute, oldest broadcast first, and commit. Returns how many were handed over."""
+    now = now or utcnow()
+    recent = select(func.count()).where(BroadcastDelivery.handed_over_at > now - RATE_WINDOW)
+    room = current_app.config["BROADCAST_RATE_PER_MINUTE"] - db.session.scalar(recent)
+    handed = 0
+    sending = select(Broadcast).where(Broadcast.status == BroadcastStatus.SENDING).order_by(Broadcast.started_at)
+    for broadcast in db.session.scalars(sending).all():
+        if room - handed <= 0:
+            break
+        handed += _hand_over_batch(broadcast, room - handed, now)
+        db.session.commit()
+    return handed
+
+
+def _hand_over_batch(broadcast: Broadcast, limit: int, now: datetime) -> int:
+    turn = (
+        select(BroadcastDelivery.id)
+        .where(BroadcastDelivery.broadcast_id == broadcast.id, BroadcastDelivery.status == DeliveryStatus.QUEUED)
+        .order_by(BroadcastDelivery.id)
+        .limit(limit)
+    )
+    ids = list(db.session.scalars(turn))
+    if len(ids) < limit:  # this is the last of them: every delivery will have been handed over
+        broadcast.move_to(BroadcastStatus.SENT)
+        broadcast.finished_at = now
+    if not ids:
+        return 0
+    # Claimed with a conditional UPDATE: a second sender running at the same time gets
+    # none of these rows, and the claim is undone with everything else if this one fails.
+    claimed = set(
+        db.session.scalars(
+            update(BroadcastDelivery)
+            .where(BroadcastDelivery.id.in_(ids), BroadcastDelivery.status == DeliveryStatus.QUEUED)
+            .values(status=DeliveryStatus.HANDED_OVER, handed_over_at=now)
+            .returning(BroadcastDelivery.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    rendered: dict[str, rendering.Rendered] = {}
+    outcomes = []
+    for delivery_id, person_id, email, locale, blocked in db.session.execute(_recipients(broadcast, claimed)):
+        if blocked or email is None:
+            outcomes.append({"id": delivery_id, "status": DeliveryStatus.SKIPPED})
+            continue
+        if locale not in rendered:
+            rendered[locale] = rendering.render(broadcast, locale)
+        token = rendering.unsubscribe_token(person_id, broadcast.campaign_id, broadcast.id)
+        link = rendering.unsubscribe_url(token, rendered[locale].language)
+        text, html = rendered[locale].for_link(link)
+        message = outbox.write(
+            email,
+            rendered[locale].subject,
+            text,
+            "broadcasts.broadcast",
+            locale=locale,
+            html=html,
+            headers=rendering.headers(link),
+        )
+        if message is None:  # the address bounced for good since it was queued
+            outcomes.append({"id": delivery_id, "status": DeliveryStatus.SKIPPED})
+        else:
+            outcomes.append({"id": delivery_id, "message_id": message.id})
+    for outcome in outcomes:  # one row each: the executemany form needs the same keys in every row
+        db.session.execute(
+            update(BroadcastDelivery)
+            .where(BroadcastDelivery.id == outcome.pop("id"))
+            .values(**outcome)
+            .execution_options(synchronize_session=False)
+        )
+    jobs.enqueue(outbox.DELIVER_JOB, once_per_transaction=True)
+    return len(claimed)
+
+
+def _recipients(broadcast: Broadcast, delivery_ids: set[int]):
+    """The claimed deliveries with their person's address now, and whether they can no
+    longer be mailed: unsubscribed since the broadcast started, or suppressed meanwhile."""
+    unsubscribed = (
+        select(Unsubscribe.id)
+        .where(
+            Unsubscribe.person_id == BroadcastDelivery.person_id,
+            or_(Unsubscribe.campaign_id == broadcast.campaign_id, Unsubscribe.campaign_id.is_(None)),
+            Unsubscribe.created_at >= broadcast.started_at,
+        )
+        .exists()
+    )
+    suppressed = select(Suppression.id).where(Suppression.address == func.lower(Person.email)).exists()
+    return (
+        select(
+            BroadcastDelivery.id,
+            BroadcastDelivery.person_id,
+            Person.email,
+            BroadcastDelivery.locale,
+            (unsubscribed | suppressed).label("blocked"),
+        )
+        .join(Person, Person.id == BroadcastDelivery.person_id)
+        .where(BroadcastDelivery.id.in_(sorted(delivery_ids)))
+        .order_by(BroadcastDelivery.id)
+    )
+
+
+@outbox.producer("broadcasts")
+def produce(now: datetime) -> int:
+    """Every minute (`flask outbox send`): start the scheduled broadcasts that are due, and
+    hand over the next minute's deliveries."""
+    due = select(Broadcast).where(Broadcast.status == BroadcastStatus.SCHEDULED, Broadcast.scheduled_for <= now)
+    for broadcast in db.session.scalars(due).all():
+        start(broadcast)
+    db.session.commit()
+    return hand_over(now)
+
+
+@dataclass(frozen=True)
+class Progress:
+    recipients: int  # deliveries written so far
+    waiting: int  # queued, not handed over yet
+    in_outbox: int  # handed over, not sent yet (or retrying)
+    sent: int
+    failed: int
+    skipped: int  # unsubscribed, suppressed or erased before their turn
+    cancelled: int
+    unsubscribed_by_link: int  # people who used this broadcast's unsubscribe link
+
+    @property
+    def remaining(self) -> int:
+        return self.waiting + self.in_outbox
+
+    @property
+    def percent_done(self) -> int:
+        done = self.sent + self.failed + self.skipped
+        return round(100 * done / self.recipients) if self.recipients else 0
+
+
+def progress(broadcast: Broadcast) -> Progress:
+    """One GROUP BY over the broadcast's deliveries and their messages."""
+    query = (
+        select(BroadcastDelivery.status, OutboxMessage.status, func.count())
+        .outerjoin(OutboxMessage, OutboxMessage.id == BroadcastDelivery.message_id)
+        .where(BroadcastDelivery.broadcast_id == broadcast.id)
+        .group_by(BroadcastDelivery.status, OutboxMessage.status)
+    )
+    counts: dict[str, int] = {}
+    for delivery_status, message_status, count in db.session.execute(query):
+        if delivery_status is DeliveryStatus.HANDED_OVER:
+            key = {MessageStatus.SENT: "sent", MessageStatus.FAILED: "failed"}.get(message_status, "in_outbox")
+            if message_status is None:  # its message was purged with its recipient's erasure
+                key = "sent"
+        else:
+            key = {
+                DeliveryStatus.QUEUED: "waiting",
+                DeliveryStatus.SKIPPED: "skipped",
+                DeliveryStatus.CANCELLED: "cancelled",
+            }[delivery_status]
+        counts[key] = counts.get(key, 0) + count
+    by_link = select(func.count()).where(Unsubscribe.broadcast_id == broadcast.id)
+    return Progress(
+        recipients=sum(counts.values()),
+        waiting=counts.get("waiting", 0),
+        in_outbox=counts.get("in_outbox", 0),
+        sent=counts.get("sent", 0),
+        failed=counts.get("failed", 0),
+        skipped=counts.get("skipped", 0),
+        cancelled=counts.get("cancelled", 0),
+        unsubscribed_by_link=db.session.scalar(by_link),
+    )
+
+
+def cancel_waiting(broadcast: Broadcast) -> int:
+    """Deliveries not handed over yet will never be: what is in the outbox still goes."""
+    statement = (
+        update(BroadcastDelivery)
+        .where(and_(BroadcastDelivery.broadcast_id == broadcast.id, BroadcastDelivery.status == DeliveryStatus.QUEUED))
+        .values(status=DeliveryStatus.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+    return db.session.execute(statement).rowcount
