@@ -233,7 +233,7 @@ def cancel(broadcast_id: int):
 def discard(broadcast_id: int):
     return _button(
         broadcast_id,
-        lambda broadcast, user: services.discard(broadcast, user),
+        services.discard,
         _("Draft discarded."),
         back=lambda broadcast: url_for(".broadcasts", slug=broadcast.campaign.slug),
     )

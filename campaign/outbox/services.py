@@ -1,14 +1,13 @@
 """enqueue() writes a message in the caller's transaction; deliver_pending() sends it later.
 
-With MAIL_SERVER set, messages go out over SMTP (built with Flask-Mail's Message, sent with
-a timeout). Without it (a laptop), each message is written as an .eml file under
+With MAIL_SERVER set, messages go out over SMTP, one session per delivery run
+(outbox.transport). Without it (a laptop), each message is written as an .eml file under
 instance/mail/ and its links are logged.
 """
 
 from __future__ import annotations
 
 import base64
-import re
 import smtplib
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -17,7 +16,6 @@ from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from flask_mail import Message
 from sqlalchemy import delete, func, select, update
 
 from campaign.core.errors import Conflict, NotFound
@@ -29,10 +27,9 @@ from campaign.jobs.registry import handler
 from campaign.outbox import suppression
 from campaign.outbox.html import mail_html
 from campaign.outbox.models import MessageStatus, OutboxMessage, SuppressionReason
-from campaign.outbox.transport import SMTPSession
+from campaign.outbox.transport import SMTPSession, as_mail, write_eml
 
 DELIVER_JOB = "outbox.deliver_pending"
-LINK_PATTERN = re.compile(r"https?://\S+")
 # How long a sender holds a message it took before another may take it. Renewed before
 # each send, so it only has to outlast one SMTP conversation.
 LEASE = timedelta(minutes=10)
@@ -163,43 +160,6 @@ def _encode_attachment(item: dict) -> dict:
     }
 
 
-class _Message(Message):
-    def _message(self):
-        built = super()._message()
-        if self.extra_headers:
-            # At 78 characters the SMTP policy folds a long word into encoded words
-            # (=?utf-8?q?...), and a List-Unsubscribe URL written that way is one no mail
-            # program can read: lines may run to the 998 characters RFC 5322 allows.
-            built.policy = built.policy.clone(max_line_length=998)
-        return built
-
-
-def _as_mail(message: OutboxMessage) -> Message:
-    mail_message = _Message(
-        subject=message.subject,
-        recipients=[message.recipient],
-        body=message.body_text,
-        html=message.body_html,
-        sender=current_app.config["MAIL_DEFAULT_SENDER"],
-        extra_headers=dict(message.headers or {}),
-    )
-    for item in message.attachments:
-        mail_message.attach(item["filename"], item["content_type"], base64.b64decode(item["data"]))
-    return mail_message
-
-
-def _write_eml(message: OutboxMessage, mail_message: Message) -> Path:
-    directory = Path(current_app.config["MAIL_FILE_DIR"])
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{message.created_at:%Y%m%d-%H%M%S}-{message.id}.eml"
-    path.write_bytes(mail_message.as_bytes())
-    links = LINK_PATTERN.findall(message.body_text)
-    current_app.logger.warning(
-        "mail to %s written to %s%s", message.recipient, path, "".join(f"\n    link: {link}" for link in links)
-    )
-    return path
-
-
 def describe_error(error: Exception) -> str:
     """The error as organizers read it on the status page: "SMTPDataError: 550 5.1.1 No such user"."""
 
@@ -227,9 +187,9 @@ def refused_for_good(error: Exception) -> bool:
 def deliver(message: OutboxMessage) -> None:
     """Send one message now, on the session of the run in progress (deliver_pending) or on
     one of its own; raises whatever the mail transport raised."""
-    mail_message = _as_mail(message)
+    mail_message = as_mail(message)
     if not current_app.config["MAIL_SERVER"]:
-        _write_eml(message, mail_message)
+        write_eml(message, mail_message)
         return
     session = _run_session.get()
     if session is not None:

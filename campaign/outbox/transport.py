@@ -1,16 +1,23 @@
-"""SMTP with a timeout on every step and verified TLS certificates (Flask-Mail's own sender
-has neither), one session kept open for a run of messages: opening a connection, TLS and a
-login for each message would cost more than the message."""
+"""From an outbox message to the wire: the MIME message, then SMTP with a timeout on every
+step and verified TLS certificates (Flask-Mail's own sender has neither), one session kept
+open for a run of messages (opening a connection, TLS and a login for each message would
+cost more than the message); or, without a mail server, an .eml file."""
 
 from __future__ import annotations
 
+import base64
+import re
 import smtplib
 import ssl
 import time
+from pathlib import Path
 
 from flask import current_app
 from flask_mail import BadHeaderError, Message, sanitize_address, sanitize_addresses
 
+from campaign.outbox.models import OutboxMessage
+
+LINK_PATTERN = re.compile(r"https?://\S+")
 # A session unused this long is checked (NOOP) before the next message: servers drop idle ones.
 IDLE_CHECK_SECONDS = 10
 
@@ -76,3 +83,42 @@ class SMTPSession:
             host.quit()
         except (smtplib.SMTPException, OSError):  # the messages are already accepted (or refused)
             host.close()
+
+
+class _Message(Message):
+    def _message(self):
+        built = super()._message()
+        if self.extra_headers:
+            # At 78 characters the SMTP policy folds a long word into encoded words
+            # (=?utf-8?q?...), and a List-Unsubscribe URL written that way is one no mail
+            # program can read: lines may run to the 998 characters RFC 5322 allows.
+            built.policy = built.policy.clone(max_line_length=998)
+        return built
+
+
+def as_mail(message: OutboxMessage) -> Message:
+    """The message as Flask-Mail builds it: text and HTML alternatives, attachments, headers."""
+    mail_message = _Message(
+        subject=message.subject,
+        recipients=[message.recipient],
+        body=message.body_text,
+        html=message.body_html,
+        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        extra_headers=dict(message.headers or {}),
+    )
+    for item in message.attachments:
+        mail_message.attach(item["filename"], item["content_type"], base64.b64decode(item["data"]))
+    return mail_message
+
+
+def write_eml(message: OutboxMessage, mail_message: Message) -> Path:
+    """Without a mail server (a laptop): the message as an .eml file, its links logged."""
+    directory = Path(current_app.config["MAIL_FILE_DIR"])
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{message.created_at:%Y%m%d-%H%M%S}-{message.id}.eml"
+    path.write_bytes(mail_message.as_bytes())
+    links = LINK_PATTERN.findall(message.body_text)
+    current_app.logger.warning(
+        "mail to %s written to %s%s", message.recipient, path, "".join(f"\n    link: {link}" for link in links)
+    )
+    return path
