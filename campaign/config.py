@@ -96,7 +96,8 @@ def load_config(instance_path: Path = DEFAULT_INSTANCE_PATH) -> dict:
         # unsubscribe links that work this many days.
         "BROADCAST_RATE_PER_MINUTE": int(env.get("BROADCAST_RATE_PER_MINUTE") or 120),
         "BROADCAST_REPLY_TO": env.get("BROADCAST_REPLY_TO") or None,
-        "UNSUBSCRIBE_LINK_DAYS": int(env.get("UNSUBSCRIBE_LINK_DAYS") or 365),
+        # At least a day: 0 would make the links never expire.
+        "UNSUBSCRIBE_LINK_DAYS": max(1, int(env.get("UNSUBSCRIBE_LINK_DAYS") or 365)),
         # Retention (`flask privacy purge`): signers of petitions closed this long are anonymised,
         # their counts by county kept; address hashes of actions and logins go after IP_HASH_DAYS.
         "RETENTION_MONTHS": int(env.get("RETENTION_MONTHS") or 12),

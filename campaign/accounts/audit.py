@@ -89,6 +89,7 @@ ACTION_LABELS = {
     "audit_exported": _l("Audit log exported"),
     "broadcast_sent": _l("Broadcast sent"),
     "broadcast_scheduled": _l("Broadcast scheduled"),
+    "broadcast_started": _l("Scheduled broadcast started"),
     "broadcast_unscheduled": _l("Broadcast taken back to a draft"),
     "broadcast_paused": _l("Broadcast paused"),
     "broadcast_resumed": _l("Broadcast resumed"),

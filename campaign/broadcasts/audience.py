@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, case, exists, false, func, not_, or_, select, union_all
+from sqlalchemy import Select, and_, case, exists, false, func, not_, or_, select, union, union_all
 
 from campaign.campaigns.models import Campaign
 from campaign.core.errors import DomainError
@@ -47,25 +47,50 @@ def stored_audience(wanted: SupporterFilter) -> dict[str, str]:
     return {key: args[key] for key in AUDIENCE_KEYS if key in args}
 
 
-def _consents(campaign: Campaign, wanted: SupporterFilter, after_person: int | None) -> Select:
-    """Per person: the time of their latest action that gives consent (one row each)."""
-    branches = []
+def _branches(campaign: Campaign, wanted: SupporterFilter, after_person: int | None, through: int | None):
+    """Per kind of action and scope, the rows that give consent (their person_id and time),
+    for people after `after_person` up to `through` (a batch of the queuing job)."""
     for kind, ids in scopes(wanted_actions(campaign, wanted), wanted):
         row = kind.row
         conditions = [in_scope(kind, ids), *wanted.conditions(kind), row.anonymised_at.is_(None)]
         if after_person is not None:
             conditions.append(row.person_id > after_person)
-        branches.append(select(row.person_id.label("person_id"), row.created_at.label("at")).where(*conditions))
+        if through is not None:
+            conditions.append(row.person_id <= through)
+        yield select(row.person_id.label("person_id"), row.created_at.label("at")).where(*conditions)
+
+
+def _consents(campaign: Campaign, wanted: SupporterFilter, after_person: int | None, through: int | None) -> Select:
+    """Per person: the time of their latest action that gives consent (one row each)."""
+    branches = list(_branches(campaign, wanted, after_person, through))
     if not branches:  # a campaign without actions: nobody, as a query with the same columns
         return select(Person.id.label("person_id"), Person.created_at.label("consented_at")).where(false())
     rows = union_all(*branches).subquery()
     return select(rows.c.person_id, func.max(rows.c.at).label("consented_at")).group_by(rows.c.person_id)
 
 
-def candidates(campaign: Campaign, wanted: SupporterFilter, after_person: int | None = None) -> Select:
-    """Everyone who gave consent, with why they may not be mailed: columns person_id,
-    mailbox, locale, unsubscribed, suppressed. Ordered by person id."""
-    consent = _consents(campaign, wanted, after_person).subquery()
+def batch_end(campaign: Campaign, wanted: SupporterFilter, after_person: int, size: int) -> int | None:
+    """The last person id of the next `size` people who gave consent, or None when nobody is
+    left. Each branch walks its (action, person_id) index for at most `size` rows, so a batch
+    costs the same at the start of a million recipients as at the end."""
+    heads = [
+        branch.order_by(branch.selected_columns.person_id).limit(size).subquery()
+        for branch in _branches(campaign, wanted, after_person, None)
+    ]
+    if not heads:
+        return None
+    people = union(*(select(head.c.person_id) for head in heads)).subquery()
+    first = select(people.c.person_id).order_by(people.c.person_id).limit(size).subquery()
+    return db.session.scalar(select(func.max(first.c.person_id)))
+
+
+def candidates(
+    campaign: Campaign, wanted: SupporterFilter, after_person: int | None = None, through: int | None = None
+) -> Select:
+    """Everyone who gave consent (after `after_person`, up to `through`), with why they may
+    not be mailed: columns person_id, mailbox, locale, unsubscribed, suppressed. Ordered by
+    person id."""
+    consent = _consents(campaign, wanted, after_person, through).subquery()
     unsubscribed = exists().where(
         Unsubscribe.person_id == consent.c.person_id,
         or_(Unsubscribe.campaign_id == campaign.id, Unsubscribe.campaign_id.is_(None)),

@@ -17,8 +17,9 @@ from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from campaign.accounts.services import record_event
 from campaign.broadcasts import rendering
-from campaign.broadcasts.audience import candidates, read_audience
+from campaign.broadcasts.audience import batch_end, candidates, read_audience
 from campaign.broadcasts.models import Broadcast, BroadcastDelivery, BroadcastStatus, DeliveryStatus
 from campaign.core.hashing import keyed_hash
 from campaign.core.types import utcnow
@@ -33,6 +34,9 @@ QUEUE_JOB = "broadcasts.queue"
 QUEUE_BATCH = 1000
 # Deliveries handed over at most this long ago count against the rate.
 RATE_WINDOW = timedelta(minutes=1)
+# At most this many deliveries per transaction: each is a bound parameter, and PostgreSQL
+# takes at most 65,535 in one statement (a rate of 100,000 a minute would break it).
+HAND_OVER_CHUNK = 1000
 
 
 def start(broadcast: Broadcast) -> None:
@@ -55,12 +59,10 @@ def queue(broadcast_id: int, batch_size: int = QUEUE_BATCH) -> dict[str, int]:
         return {"written": 0}
     wanted = read_audience(broadcast.campaign, broadcast.audience)
     written = 0
-    while True:
+    while (end := batch_end(broadcast.campaign, wanted, broadcast.queued_through, batch_size)) is not None:
         batch = db.session.execute(
-            candidates(broadcast.campaign, wanted, after_person=broadcast.queued_through).limit(batch_size)
+            candidates(broadcast.campaign, wanted, after_person=broadcast.queued_through, through=end)
         ).all()
-        if not batch:
-            break
         rows = [
             {
                 "broadcast_id": broadcast.id,
@@ -73,9 +75,22 @@ def queue(broadcast_id: int, batch_size: int = QUEUE_BATCH) -> dict[str, int]:
         ]
         if rows:
             written += _insert_new(rows)
-        broadcast.unsubscribed += sum(1 for found in batch if found.unsubscribed)
-        broadcast.suppressed += sum(1 for found in batch if found.suppressed and not found.unsubscribed)
-        broadcast.queued_through = batch[-1].person_id
+        # Added in SQL with the cursor, in the batch's transaction: a second job that ran
+        # the same batch (a resume while the first was still at work) cannot count it twice.
+        advanced = db.session.execute(
+            update(Broadcast)
+            .where(Broadcast.id == broadcast.id, Broadcast.queued_through == broadcast.queued_through)
+            .values(
+                queued_through=end,
+                unsubscribed=Broadcast.unsubscribed + sum(1 for found in batch if found.unsubscribed),
+                suppressed=Broadcast.suppressed
+                + sum(1 for found in batch if found.suppressed and not found.unsubscribed),
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not advanced:  # another job took this batch: let it finish the queue
+            db.session.rollback()
+            return {"written": written}
         db.session.commit()
         db.session.refresh(broadcast)  # an organizer may have paused or cancelled it meanwhile
         if broadcast.status is not BroadcastStatus.QUEUING:
@@ -97,8 +112,12 @@ def _insert_new(rows: list[dict]) -> int:
     """Insert the deliveries that do not exist yet (same person, or same mailbox: a
     household); returns how many were new."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(BroadcastDelivery).values(rows).on_conflict_do_nothing()
-    return db.session.execute(statement).rowcount
+    table = BroadcastDelivery.__table__
+    # One statement compiled once and sent as an executemany (a VALUES list of 1,000 rows
+    # is compiled anew every batch); counted from RETURNING, for psycopg reports no row
+    # count for ON CONFLICT DO NOTHING.
+    statement = dialect.insert(table).on_conflict_do_nothing().returning(table.c.id)
+    return len(db.session.execute(statement, rows).all())
 
 
 def hand_over(now: datetime | None = None) -> int:
@@ -110,10 +129,12 @@ def hand_over(now: datetime | None = None) -> int:
     handed = 0
     sending = select(Broadcast).where(Broadcast.status == BroadcastStatus.SENDING).order_by(Broadcast.started_at)
     for broadcast in db.session.scalars(sending).all():
-        if room - handed <= 0:
-            break
-        handed += _hand_over_batch(broadcast, room - handed, now)
-        db.session.commit()
+        while (chunk := min(room - handed, HAND_OVER_CHUNK)) > 0:
+            taken = _hand_over_batch(broadcast, chunk, now)
+            db.session.commit()
+            handed += taken
+            if taken < chunk:  # this broadcast has nothing more waiting
+                break
     return handed
 
 
@@ -126,8 +147,14 @@ def _hand_over_batch(broadcast: Broadcast, limit: int, now: datetime) -> int:
     )
     ids = list(db.session.scalars(turn))
     if len(ids) < limit:  # this is the last of them: every delivery will have been handed over
-        broadcast.move_to(BroadcastStatus.SENT)
-        broadcast.finished_at = now
+        # Conditional, not move_to on the object read before: an organizer who paused or
+        # cancelled meanwhile (another process) keeps their word, as in queue().
+        db.session.execute(
+            update(Broadcast)
+            .where(Broadcast.id == broadcast.id, Broadcast.status == BroadcastStatus.SENDING)
+            .values(status=BroadcastStatus.SENT, finished_at=now)
+            .execution_options(synchronize_session=False)
+        )
     if not ids:
         return 0
     # Claimed with a conditional UPDATE: a second sender running at the same time gets
@@ -210,6 +237,8 @@ def produce(now: datetime) -> int:
     due = select(Broadcast).where(Broadcast.status == BroadcastStatus.SCHEDULED, Broadcast.scheduled_for <= now)
     for broadcast in db.session.scalars(due).all():
         start(broadcast)
+        # The audience it went to: a scheduled broadcast can be edited until it starts.
+        record_event(None, "broadcast_started", broadcast_id=broadcast.id, audience=broadcast.audience)
     db.session.commit()
     return hand_over(now)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -82,7 +83,8 @@ class Broadcast(db.Model):
 
     def move_to(self, status: BroadcastStatus) -> None:
         if status not in MOVES[self.status]:
-            raise Conflict(f"a {self.status.value} broadcast cannot become {status.value}")
+            # Shown to the organizer (a second click, a page left open): in their language.
+            raise Conflict(_("This broadcast has moved on since the page was opened: look at what it is doing now."))
         self.status = status
 
     @property

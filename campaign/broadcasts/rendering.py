@@ -73,7 +73,7 @@ def render(broadcast: Broadcast, locale: str, subject_prefix: str = "") -> Rende
         text_footer = render_template("mail/broadcasts/_footer.txt", **footer_context)
         html_footer = Markup(render_template("mail/broadcasts/_footer.html", **footer_context))  # noqa: S704 (template, autoescaped)
         text = f"{body.strip()}\n\n-- \n{text_footer.strip()}\n"
-        content = render_markdown(body) + html_footer
+        content = render_markdown(body, images=False) + html_footer
         html = mail_html(subject, text, language, content=content)
     return Rendered(language, subject, text, content, html)
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from campaign.broadcasts import services
 from campaign.core.errors import DomainError
+from campaign.core.security import proved_by_token
 from campaign.core.tokens import confirmable_page
 from campaign.extensions import csrf
 from campaign.people.services import CONSENT_EMAIL_UPDATES
@@ -36,11 +37,12 @@ def _unsubscribe(link: services.UnsubscribeLink) -> bool:
     return everything
 
 
-# Exempt from Flask-WTF's session token: the signed token in the address is the proof, and
-# the one-click POST comes from the recipient's mail provider, which sends no cookie and no
-# form token (RFC 8058). core.security still refuses a post from another site's page.
+# Exempt from Flask-WTF's session token and from the same-site check: the signed token in
+# the address is the proof, and the one-click POST comes from the recipient's mail provider
+# or webmail page, which sends no cookie and no form token (RFC 8058).
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @csrf.exempt
+@proved_by_token
 def unsubscribe(token: str):
     """GET says what the link is for and changes nothing (mail scanners open links); the
     POST unsubscribes, and a second POST changes nothing more."""

@@ -15,7 +15,7 @@ from flask_login import current_user
 from campaign.accounts.models import Role, User
 from campaign.broadcasts import delivery, queries, services
 from campaign.broadcasts.forms import BroadcastForm, CancelForm, SendForm
-from campaign.broadcasts.models import Broadcast, BroadcastOrigin, BroadcastStatus
+from campaign.broadcasts.models import MOVES, Broadcast, BroadcastOrigin, BroadcastStatus
 from campaign.campaigns.models import Campaign
 from campaign.campaigns.services import get_campaign
 from campaign.core.forms import BaseForm, submit
@@ -95,6 +95,17 @@ def _page(broadcast: Broadcast, status: int = 200, **forms):
     """The broadcast's page; `forms` holds a form sent back with its errors."""
     campaign = broadcast.campaign
     editable = broadcast.editable
+    # A refused form the page no longer shows (a second click on Send, once it is sending):
+    # its message goes to the top of the page, or the 409 would say nothing.
+    shown = {
+        "edit_form": editable,
+        "send_form": editable,
+        "cancel_form": BroadcastStatus.CANCELLED in MOVES[broadcast.status],
+    }
+    for name, form in forms.items():
+        if not shown[name]:
+            for message in form.form_errors:
+                flash(message, "error")
     context = {
         "broadcast": broadcast,
         "campaign": campaign,

@@ -11,12 +11,17 @@ from markupsafe import Markup
 from campaign.core.guard import PROCESS_EXITS
 
 _renderer = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+# For mail: an image would be fetched by every recipient's mail program from wherever it is
+# hosted, telling that host who opened the message and from where. `![x](url)` stays a link.
+_renderer_without_images = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable(
+    "image"
+)
 
 
-def render_markdown(text: str | None) -> Markup:
+def render_markdown(text: str | None, images: bool = True) -> Markup:
     if not text:
         return Markup("")
-    html = _renderer.render(text)
+    html = (_renderer if images else _renderer_without_images).render(text)
     # markdown-it already escapes raw HTML and refuses javascript: links; nh3 is the
     # second lock on the door and adds rel attributes to every link.
     try:

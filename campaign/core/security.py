@@ -59,6 +59,15 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
+def proved_by_token(view):
+    """For a POST whose signed token in the address is the whole proof, and which another
+    site legitimately sends: the one-click unsubscribe (RFC 8058), posted by a webmail page
+    or a mail provider. Nobody's cookies give it any power, so where it comes from does not
+    matter; the view must also be exempt from the CSRF token (csrf.exempt)."""
+    view.proved_by_token = True
+    return view
+
+
 def refuse_cross_site_requests() -> None:
     """Every request that can change something must come from a page of this site.
 
@@ -70,6 +79,8 @@ def refuse_cross_site_requests() -> None:
     session-bound CSRF token, so that their pages are the same for every visitor and can be
     cached (core.caching); every other form keeps its Flask-WTF token as well."""
     if request.method in SAFE_METHODS:
+        return
+    if getattr(current_app.view_functions.get(request.endpoint), "proved_by_token", False):
         return
     fetch_site = request.headers.get("Sec-Fetch-Site")
     if fetch_site is not None:

@@ -116,8 +116,12 @@ def test_every_cached_page_sets_no_cookie(app, make_petition, make_forum, make_p
     assert response.status_code == 200 and "Set-Cookie" not in response.headers
 
 
-def _unsafe_rules(app):
+def _unsafe_rules(app, proved_by_token: bool = False):
+    """The rules that change something; those whose signed token is the whole proof (the
+    one-click unsubscribe, core.security.proved_by_token) apart, or only those."""
     for rule in app.url_map.iter_rules():
+        if getattr(app.view_functions[rule.endpoint], "proved_by_token", False) is not proved_by_token:
+            continue
         for method in sorted(UNSAFE & (rule.methods or set())):
             values = {
                 name: 1 if isinstance(converter, IntegerConverter) else "x"
@@ -140,6 +144,18 @@ def test_every_rule_refuses_a_post_from_another_site(app, client, login_as, head
         response = client.open(path, method=method, headers=headers, data={"x": "1"})
         assert response.status_code == 400, (method, path, response.status_code)
         assert "did not come from this site" in response.get_data(as_text=True), (method, path)
+
+
+def test_only_token_proved_posts_are_taken_from_another_site(app, client):
+    """The one-click unsubscribe comes from the mail provider or a webmail page: where it
+    comes from gives it no power (no cookie does), its token does. A forged token is refused
+    by the view itself."""
+    rules = list(_unsafe_rules(app, proved_by_token=True))
+    assert [path for _method, path in rules] == ["/unsubscribe/x"]
+    for method, path in rules:
+        response = client.open(path, method=method, headers={"Sec-Fetch-Site": "cross-site"})
+        assert response.status_code == 400 and "did not come from this site" not in response.get_data(as_text=True)
+        assert "This unsubscribe link is not valid" in response.get_data(as_text=True)
 
 
 def test_a_same_site_post_still_needs_its_token_on_organizer_forms(app, client, login_as):

@@ -72,7 +72,9 @@ def _draft_broadcast() -> str:
     broadcast = broadcasts.create(campaign, message, find_user(DEMO_EMAIL))
     db.session.commit()
     supporter = db.session.scalar(select(Person.id).order_by(Person.id).limit(1))
-    return urlsplit(rendering.unsubscribe_url(rendering.unsubscribe_token(supporter, campaign.id, broadcast.id))).path
+    return urlsplit(
+        rendering.unsubscribe_url(rendering.unsubscribe_token(supporter, campaign.id, broadcast.id), "en")
+    ).path
 
 
 @pytest.fixture
