@@ -139,6 +139,7 @@ def send(broadcast: Broadcast, user: User, at: datetime | None = None, now: date
         if broadcast.status is BroadcastStatus.DRAFT:
             broadcast.move_to(BroadcastStatus.SCHEDULED)
         broadcast.scheduled_for = at
+        jobs.enqueue(delivery.START_JOB, delay=at - now, broadcast_id=broadcast.id, at=at.isoformat())
         _audit(user, "broadcast_scheduled", broadcast, recipients=found.recipients, at=at.isoformat())
         return broadcast
     broadcast.scheduled_for = None
@@ -175,6 +176,7 @@ def resume(broadcast: Broadcast, user: User) -> Broadcast:
         delivery.start(broadcast)
     else:
         broadcast.move_to(BroadcastStatus.SENDING)
+        jobs.enqueue(delivery.HAND_OVER_JOB)  # the next minute's turn, now
     _audit(user, "broadcast_resumed", broadcast)
     return broadcast
 

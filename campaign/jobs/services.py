@@ -18,6 +18,7 @@ from campaign.jobs.models import Job, JobStatus
 from campaign.jobs.registry import HANDLERS
 
 _PENDING_KEY = "jobs_to_dispatch"
+_DELAYS_KEY = "jobs_delays"  # job id -> how long after the commit it runs
 # A queued job untouched this long was lost by a runner (a restart): `run-due` picks it up.
 STALE_AFTER = timedelta(minutes=2)
 # A job still running after this long lost its runner mid-way (a crash, a deploy): `run-due`
@@ -30,11 +31,12 @@ MAX_BACKOFF = timedelta(hours=6)
 KEEP_SUCCEEDED = timedelta(days=7)
 
 
-def enqueue(name: str, *, once_per_transaction: bool = False, **arguments) -> Job:
+def enqueue(name: str, *, once_per_transaction: bool = False, delay: timedelta | None = None, **arguments) -> Job:
     """Record a job; it is handed to the runner when the caller's transaction commits.
 
     With `once_per_transaction`, asking again for the same job in the same transaction
     returns the first one (one mail delivery run, however many messages were written).
+    With `delay`, it runs that much later (the eager runner of tests leaves it to `run-due`).
     """
     if name not in HANDLERS:
         raise NotFound(f"no job handler called {name!r}")
@@ -45,8 +47,12 @@ def enqueue(name: str, *, once_per_transaction: bool = False, **arguments) -> Jo
         if existing is not None:  # None: a rolled-back savepoint took it away
             return existing
     job = Job(name=name, arguments=arguments, max_attempts=current_app.config["JOBS_MAX_ATTEMPTS"])
+    if delay:
+        job.run_after = utcnow() + delay
     db.session.add(job)
     db.session.flush()
+    if delay:
+        db.session.info.setdefault(_DELAYS_KEY, {})[job.id] = delay
     pending[key if once_per_transaction else (name, job.id)] = job.id
     return job
 
@@ -56,11 +62,12 @@ def _dispatch_after_commit(session: Session) -> None:
     if session.in_nested_transaction():  # a released savepoint: the real commit is still to come
         return
     pending = session.info.pop(_PENDING_KEY, {})
+    delays = session.info.pop(_DELAYS_KEY, {})
     if pending:
         runner = current_app.extensions["jobs_runner"]
         for job_id in pending.values():
             try:
-                runner.submit(job_id)
+                runner.submit(job_id, delay=delays.get(job_id))
             except Exception:
                 # The caller's work is committed: never turn it into an error page because
                 # Redis blinked. The job stays queued and `run-due` picks it up.
@@ -70,6 +77,7 @@ def _dispatch_after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop(_PENDING_KEY, None)
+    session.info.pop(_DELAYS_KEY, None)
 
 
 def backoff(attempts: int) -> timedelta:

@@ -13,6 +13,7 @@ from campaign.broadcasts import delivery, services
 from campaign.broadcasts.models import BroadcastDelivery, BroadcastStatus, DeliveryStatus
 from campaign.core.types import utcnow
 from campaign.extensions import db
+from campaign.jobs import services as jobs
 from campaign.outbox import services as outbox
 from campaign.outbox.models import OutboxMessage, Suppression, SuppressionReason
 from campaign.people.models import Unsubscribe
@@ -270,8 +271,10 @@ def test_a_scheduled_broadcast_starts_when_due(app, make_petition, signer, write
     db.session.commit()
     assert broadcast.status is BroadcastStatus.SCHEDULED
     assert delivery.produce(utcnow()) == 0 and broadcast.status is BroadcastStatus.SCHEDULED
-    delivery.produce(utcnow() + timedelta(hours=1, minutes=1))
-    db.session.commit()
+    # The job booked for its time (a worker's timer) starts it; cron's producer would as well.
+    assert jobs.run_due(now=utcnow() + timedelta(minutes=30)) == []
+    (started,) = jobs.run_due(now=utcnow() + timedelta(hours=1, minutes=1))
+    assert started.name == delivery.START_JOB and started.result == {"started": 1}
     db.session.refresh(broadcast)
     assert broadcast.status is BroadcastStatus.SENT
     assert db.session.scalar(select(BroadcastDelivery.status)) is DeliveryStatus.HANDED_OVER
@@ -303,3 +306,39 @@ def test_someone_who_unsubscribes_after_queuing_is_skipped(
 def test_a_campaign_without_actions_reaches_nobody(app, make_campaign, write_broadcast):
     found = services.preview_reach(write_broadcast(make_campaign()))
     assert (found.recipients, found.unsubscribed, found.suppressed) == (0, 0, 0)
+
+
+def test_without_cron_the_hand_over_books_itself_a_minute_later(
+    app, smtp_server, make_petition, signer, write_broadcast, organizer
+):
+    from campaign.jobs.models import Job, JobStatus
+
+    app.config["BROADCAST_RATE_PER_MINUTE"] = 2
+    petition = make_petition()
+    for number in range(5):
+        signer(petition, f"person{number}@example.org")
+    broadcast = write_broadcast(petition.campaign)
+    services.send(broadcast, organizer)
+    db.session.commit()
+    assert len(smtp_server.mailbox.messages) == 2
+
+    def booked() -> list[Job]:
+        query = select(Job).where(Job.name == delivery.HAND_OVER_JOB, Job.status == JobStatus.QUEUED)
+        return list(db.session.scalars(query))
+
+    (job,) = booked()
+    assert timedelta(seconds=50) < job.run_after - utcnow() <= timedelta(minutes=1)
+    for _minute in range(3):  # what a worker's timer does: the job runs when due, and books the next
+        # A minute goes by: the deliveries handed over no longer count against the rate.
+        for handed in db.session.scalars(
+            select(BroadcastDelivery).where(BroadcastDelivery.handed_over_at.is_not(None))
+        ):
+            handed.handed_over_at -= timedelta(minutes=2)
+        db.session.commit()
+        jobs.run_due(now=utcnow() + timedelta(minutes=2))
+        outbox.deliver_pending()
+    assert sorted(message["To"] for message in smtp_server.mailbox.messages) == [
+        f"person{number}@example.org" for number in range(5)
+    ]
+    db.session.refresh(broadcast)
+    assert broadcast.status is BroadcastStatus.SENT and booked() == []
