@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
@@ -15,7 +14,7 @@ from campaign.broadcasts.audience import read_audience
 from campaign.broadcasts.models import Broadcast, BroadcastOrigin, BroadcastStatus
 from campaign.campaigns.models import Campaign
 from campaign.core.i18n import wall_clock
-from campaign.geo.services import county_timezone, zone_for
+from campaign.geo.services import county_zone
 
 
 @dataclass(frozen=True)
@@ -49,13 +48,8 @@ def audience_words(broadcast: Broadcast) -> list[str]:
     return read_audience(broadcast.campaign, broadcast.audience).describe()
 
 
-def campaign_zone(campaign: Campaign) -> ZoneInfo:
-    """The clock a broadcast is scheduled by: the campaign county's."""
-    return zone_for(county_timezone(campaign.county))
-
-
 def local_time(moment: datetime, campaign: Campaign) -> str:
-    return wall_clock(moment, campaign_zone(campaign), "medium")
+    return wall_clock(moment, county_zone(campaign.county), "medium")
 
 
 @dataclass(frozen=True)

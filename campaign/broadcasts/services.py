@@ -240,25 +240,19 @@ def unsubscribe(link: UnsubscribeLink, everything: bool, via: str) -> Unsubscrib
     if link.person is None:
         return None
     campaign_id = None if everything else link.campaign.id
+    # The latest unsubscribe that already covers this one (from everything covers a campaign).
+    covers = Unsubscribe.campaign_id.is_(None)
+    if campaign_id is not None:
+        covers = covers | (Unsubscribe.campaign_id == campaign_id)
     existing = db.session.scalar(
         select(Unsubscribe)
-        .where(Unsubscribe.person_id == link.person.id, Unsubscribe.campaign_id.is_(None))
+        .where(Unsubscribe.person_id == link.person.id, covers)
         .order_by(Unsubscribe.created_at.desc())
+        .limit(1)
     )
-    if existing is None and campaign_id is not None:
-        existing = db.session.scalar(
-            select(Unsubscribe)
-            .where(Unsubscribe.person_id == link.person.id, Unsubscribe.campaign_id == campaign_id)
-            .order_by(Unsubscribe.created_at.desc())
-        )
-    if existing is not None and not _consented_since(link.person, existing):
+    if existing is not None and not consented_after(link.person.id, existing.campaign_id, existing.created_at):
         return existing
     record = Unsubscribe(person_id=link.person.id, campaign_id=campaign_id, via=via, broadcast_id=link.broadcast_id)
     db.session.add(record)
     db.session.flush()
     return record
-
-
-def _consented_since(person: Person, record: Unsubscribe) -> bool:
-    """Whether the person has subscribed again (a later action with "email me") since."""
-    return consented_after(person.id, record.campaign_id, record.created_at)

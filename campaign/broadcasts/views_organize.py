@@ -20,6 +20,7 @@ from campaign.campaigns.models import Campaign
 from campaign.campaigns.services import get_campaign
 from campaign.core.forms import BaseForm, submit
 from campaign.core.permissions import role_required
+from campaign.geo.services import county_zone
 from campaign.supporters import filters, kinds
 
 bp = Blueprint("broadcasts_organize", __name__, url_prefix="/organize")
@@ -115,7 +116,7 @@ def _page(broadcast: Broadcast, status: int = 200, **forms):
         "previews": queries.previews(broadcast),
         "reach": services.preview_reach(broadcast) if editable else None,
         "progress": None if editable else delivery.progress(broadcast),
-        "zone": queries.campaign_zone(campaign),
+        "zone": county_zone(campaign.county),
         "edit_form": forms.get("edit_form") or (_broadcast_form(campaign, broadcast) if editable else None),
         "send_form": forms.get("send_form") or SendForm(formdata=None),
         "cancel_form": forms.get("cancel_form") or CancelForm(formdata=None),
@@ -157,7 +158,7 @@ def send(broadcast_id: int):
     def act() -> Broadcast:
         at = None
         if form.when.data == "later":
-            at = form.scheduled_for.data.replace(tzinfo=queries.campaign_zone(broadcast.campaign)).astimezone(UTC)
+            at = form.scheduled_for.data.replace(tzinfo=county_zone(broadcast.campaign.county)).astimezone(UTC)
         return services.send(broadcast, user, at=at)
 
     sent, status = submit(form, act)

@@ -22,7 +22,7 @@ from campaign.forums import checkin
 from campaign.forums import services as forums
 from campaign.forums.models import RSVP, Forum, ForumStatus, RSVPStatus
 from campaign.geo.models import County
-from campaign.geo.services import county_timezone, get_county, zone_for
+from campaign.geo.services import county_zone, get_county
 from campaign.officials.models import Official
 from campaign.petitions import counts
 from campaign.petitions.models import (
@@ -104,10 +104,6 @@ class CampaignFigures:
 
     def total(self, name: str) -> int:
         return sum(getattr(figures, name) for figures in self.petitions)
-
-
-def campaign_zone(campaign: Campaign):
-    return zone_for(county_timezone(campaign.county))
 
 
 def _weeks(hours: Iterable[tuple[str, int]], now: datetime) -> tuple[int, int]:
@@ -207,7 +203,7 @@ def sources(campaign: Campaign) -> tuple[list[SourceRow], list[SourceRow]]:
 
 
 def campaign_figures(campaign: Campaign, now: datetime | None = None) -> CampaignFigures:
-    zone = campaign_zone(campaign)
+    zone = county_zone(campaign.county)
     source_rows, partner_rows = sources(campaign)
     return CampaignFigures(
         campaign=campaign,
@@ -304,7 +300,7 @@ def county_figures(campaign: Campaign, fips: str, now: datetime | None = None) -
     """Everything of one campaign in one county. Per-county counts come from the count
     tables; the signatures over time from one grouped query on (petition, status, county)."""
     county = get_county(fips)
-    zone = campaign_zone(campaign)
+    zone = county_zone(campaign.county)
     today = (now or utcnow()).astimezone(zone).date()
     per_petition = []
     for petition in campaign.petitions:

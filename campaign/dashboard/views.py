@@ -14,6 +14,7 @@ from campaign.core.errors import DomainError, NotFound
 from campaign.core.permissions import role_required
 from campaign.dashboard import figures, visuals
 from campaign.extensions import db
+from campaign.geo.services import county_zone
 from campaign.jobs import services as jobs
 from campaign.outbox import services as outbox
 
@@ -34,7 +35,7 @@ def mask_emails(text: str | None) -> str:
 @role_required(Role.VIEWER)
 def home():
     campaigns = all_campaigns()
-    zone_of = {campaign.id: figures.campaign_zone(campaign) for campaign in campaigns}
+    zone_of = {campaign.id: county_zone(campaign.county) for campaign in campaigns}
     return render_template(
         "dashboard/home.html",
         campaigns=[

@@ -158,6 +158,11 @@ def county_timezone(county: County) -> str:
     return zones.get((county.state, usps_name)) or zones.get((county.state, "")) or "America/New_York"
 
 
+def county_zone(county: County) -> ZoneInfo:
+    """The clock of a county (a campaign's, for days, meetings and schedules)."""
+    return zone_for(county_timezone(county))
+
+
 def zone_for(name: str | None) -> ZoneInfo:
     """The IANA time zone called `name`, or a DomainError beside the time zone field. ZoneInfo
     reads files named after the zone: a folder ("America") or a path is refused first."""

@@ -10,6 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask.cli import AppGroup
 
+from campaign.core.csvimport import sniff_dialect
 from campaign.core.types import utcnow
 from campaign.extensions import db
 from campaign.outbox import services, suppression
@@ -143,12 +144,7 @@ def suppress_command(path: Path, reason: str) -> None:
     type or reason ("hard bounce", "spam complaint"; a soft bounce is left out). A bounced
     address gets no mail at all; an address that complained gets no more broadcasts."""
     text = _read_list(path)
-    first_line = text[: text.find("\n")] if "\n" in text else text
-    try:
-        dialect = csv.Sniffer().sniff(first_line[:2_048], delimiters=",;\t")
-    except csv.Error:  # one column: nothing to sniff
-        dialect = csv.excel
-    rows = csv.reader(io.StringIO(text, newline=""), dialect)
+    rows = csv.reader(io.StringIO(text, newline=""), sniff_dialect(text))
     names = next(rows, [])
     header = [_column_key(name) for name in names]
     address_column = next((header.index(name) for name in ADDRESS_COLUMNS if name in header), None)

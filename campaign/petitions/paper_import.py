@@ -16,6 +16,7 @@ from sqlalchemy import case, insert, select
 
 from campaign.accounts.models import User
 from campaign.accounts.services import record_event
+from campaign.core.csvimport import sniff_dialect
 from campaign.core.errors import DomainError, NotFound
 from campaign.core.text import ascii_int
 from campaign.core.types import utcnow
@@ -48,9 +49,7 @@ COLUMNS = {  # column name in the file -> field; names are compared without case
 REQUIRED_COLUMNS = ("first_name", "last_name", "zip_code")
 YES = {"1", "x", "y", "yes", "true", "si", "sí"}
 REPORT_PAGE = 200
-# The upload is checked in the web request, so that check reads bounded prefixes only: the
-# sniffer's regexes are quadratic in their sample (64 KB of ',"' took 41 s).
-SNIFF_CHARS = 2_048
+# The upload is checked in the web request, so that check reads bounded prefixes only.
 HEADER_CHARS = 8_192
 MAX_COLUMNS = 100  # the file's columns, blank ones included; 15 names are known
 MAX_CELL = 2_000  # above every field's own limit (a comment's 1,000), which keeps its own message
@@ -81,23 +80,11 @@ def _column_key(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", name.strip().lower())
 
 
-def sniff_sample(text: str) -> str:
-    """What the dialect sniffer reads: the header line, cut to SNIFF_CHARS."""
-    return re.match(r"[^\r\n]*", text[:SNIFF_CHARS]).group()
-
-
-def _dialect(text: str) -> type[csv.Dialect]:
-    try:
-        return csv.Sniffer().sniff(sniff_sample(text), delimiters=",;\t")
-    except csv.Error:
-        return csv.excel
-
-
 def _header(text: str) -> list[str]:
     """The column names, read from the first HEADER_CHARS characters only."""
     head = text[:HEADER_CHARS]
     lines = io.StringIO(head, newline="")
-    reader = csv.reader(lines, _dialect(text))
+    reader = csv.reader(lines, sniff_dialect(text))
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
@@ -217,7 +204,7 @@ def apply_import(import_id: int, on_progress=None) -> PaperImport:
     petition = record.petition
     text = record.content.decode("utf-8")
     total_lines = text.count("\n") + 1
-    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
+    reader = csv.reader(io.StringIO(text, newline=""), sniff_dialect(text))
     fields = read_header(text)
     next(reader)
     report: list[dict] = []

@@ -29,7 +29,7 @@ from campaign.core.types import utcnow
 from campaign.core.urls import external_url
 from campaign.extensions import db
 from campaign.forums.models import Forum, ForumStatus
-from campaign.geo.services import county_timezone, zone_for
+from campaign.geo.services import county_zone, zone_for
 from campaign.officials.models import Official
 from campaign.people import pending
 from campaign.people.services import (
@@ -125,7 +125,7 @@ def save_pledge(campaign: Campaign, data: PledgeInput, pledge: Pledge | None = N
 
 def meeting_zone(campaign: Campaign) -> ZoneInfo:
     """The clock a meeting date without a linked forum is written and read in: the campaign county's."""
-    return zone_for(county_timezone(campaign.county))
+    return county_zone(campaign.county)
 
 
 def pledge_zone(pledge: Pledge) -> ZoneInfo:

@@ -18,7 +18,7 @@ from campaign.core.errors import DomainError, NotFound
 from campaign.core.text import clean_control, clean_referral, name_key, phone_digits
 from campaign.extensions import db
 from campaign.geo.models import County
-from campaign.geo.services import counties_in_state, county_timezone, zone_for
+from campaign.geo.services import counties_in_state, county_zone
 from campaign.people.models import Person
 from campaign.people.services import normalize_email
 from campaign.supporters.kinds import KIND_BY_PREFIX, STATUS_LABELS, Action, Kind, Status
@@ -159,7 +159,7 @@ class SupporterFilter:
         until = _day(args.get("until"), "until")
         if since and until and since > until:
             raise BadFilter(_("The first day comes after the last day."), field="until")
-        zone = zone_for(county_timezone(campaign.county)) if since or until else None
+        zone = county_zone(campaign.county) if since or until else None
         return cls(
             search=Search.read(args.get("q")),
             action=_action(campaign, args.get("action")),

@@ -9,6 +9,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
+from campaign.core import csvimport
 from campaign.core.errors import DomainError
 from campaign.extensions import db
 from campaign.petitions import paper_import
@@ -47,9 +48,9 @@ def refused(petition, data: bytes) -> str:
 
 def test_the_dialect_sniffer_gets_a_bounded_sample():
     hostile = ',"' * 32_768  # a 64 KB first line that made the sniffer's regexes run for 41 s
-    assert len(paper_import.sniff_sample(hostile + "\nAna,Soto,54301\n")) <= paper_import.SNIFF_CHARS
+    assert len(csvimport.sniff_sample(hostile + "\nAna,Soto,54301\n")) <= csvimport.SNIFF_CHARS
     header = "first_name;last_name;zip\r\n"
-    assert paper_import.sniff_sample(header + "Ana;Soto;54301\r\n" * 1000) == header.rstrip("\r\n")  # the header line
+    assert csvimport.sniff_sample(header + "Ana;Soto;54301\r\n" * 1000) == header.rstrip("\r\n")  # the header line
 
 
 def test_a_64_kb_first_line_of_quotes_is_refused_on_the_upload_page(client, login_as, make_petition, make_forum):
