@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from flask_babel import force_locale, gettext
+from playwright.sync_api import expect
 
 from campaign.core.types import utcnow
 from campaign.extensions import db
@@ -76,7 +77,7 @@ def assert_fits_the_phone(page) -> None:
 
 
 def assert_inside_the_screen(locator) -> None:
-    assert locator.is_visible()
+    expect(locator).to_be_visible()
     box = locator.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 0.5, box
 
@@ -116,6 +117,7 @@ def test_petition_map_on_a_phone_in_both_languages(petition, live_server, page):
 
     page.get_by_role("navigation", name="Language").get_by_role("link", name="Español").click()
     page.wait_for_function("document.documentElement.lang === 'es'")
+    page.wait_for_load_state()  # the Spanish page whole, before its map is counted and measured
     with force_locale("es"):
         spanish = gettext(TITLE)  # the English title while the translation is missing
     assert_the_map(page, spanish)
@@ -133,7 +135,7 @@ def test_dashboard_and_county_view_on_a_phone(make_user, petition, live_server, 
     figures = page.locator(".figures .figure")
     assert figures.count() == 4
     confirmed = figures.first.get_by_role("link")
-    assert confirmed.is_visible()
+    expect(confirmed).to_be_visible()
     assert confirmed.locator("strong").inner_text() == str(CONFIRMED)
     assert figures.nth(1).locator("strong").inner_text() == "1"  # waiting for their confirmation
 
@@ -144,9 +146,9 @@ def test_dashboard_and_county_view_on_a_phone(make_user, petition, live_server, 
 
     days = page.locator("details.figures-table").first
     rows = days.locator("tbody tr")
-    assert not rows.first.is_visible()
+    expect(rows.first).not_to_be_visible()
     days.locator("summary").click()
-    assert rows.first.is_visible()
+    expect(rows.first).to_be_visible()
     assert rows.count() >= 5  # from the day the petition opened to today
     assert sum(int(cell.replace(",", "")) for cell in rows.locator("td").all_inner_texts()) == CONFIRMED
     assert_fits_the_phone(page)

@@ -72,7 +72,7 @@ def test_rsvp_on_a_phone_then_check_in_and_a_walk_in(app, make_forum, make_user,
     details = phone.locator(".facts").inner_text()
     assert "Rosa Hernández" in details and "Spanish" in details and "Brown County, WI" in details
     phone.get_by_role("button", name="Confirm my RSVP").click()
-    assert "You are registered, with 1 guest." in phone.get_by_role("status").inner_text()
+    expect(phone.get_by_role("status")).to_contain_text("You are registered, with 1 guest.", use_inner_text=True)
     screenshot(phone, "forum-registered-phone")
     [linda, rosa] = rsvps_of(forum_id)
     assert (rosa.first_name, rosa.last_name, rosa.zip_code) == ("Rosa", "Hernández", "54301")
@@ -85,14 +85,14 @@ def test_rsvp_on_a_phone_then_check_in_and_a_walk_in(app, make_forum, make_user,
     organizer = second_phone
     organizer.goto(f"{live_server}/organize/forums/{slug}/check-in?lang=en")
     assert organizer.get_by_role("heading", level=1).inner_text() == "Organizer login"
-    assert organizer.get_by_text("Log in to open this page.").is_visible()
+    expect(organizer.get_by_text("Log in to open this page.")).to_be_visible()
     organizer.get_by_label("Email").fill("pat@example.org")
     organizer.get_by_label("Password").fill("a long enough password")
     organizer.get_by_role("button", name="Log in").click()
     organizer.wait_for_url(f"{live_server}/organize/forums/{slug}/check-in?lang=en")
     assert organizer.get_by_role("heading", level=1).inner_text() == "Check-in"
     assert "0 people checked in" in organizer.locator(".attendance-summary").inner_text()
-    assert organizer.get_by_role("button", name="Check in Linda Olson").is_visible()
+    expect(organizer.get_by_role("button", name="Check in Linda Olson")).to_be_visible()
 
     organizer.get_by_label("Find by name").fill("hern")
     organizer.get_by_role("search").get_by_role("button", name="Search").click()
@@ -108,11 +108,11 @@ def test_rsvp_on_a_phone_then_check_in_and_a_walk_in(app, make_forum, make_user,
 
     organizer.get_by_role("button", name="Check in Rosa Hernández").click()
     organizer.wait_for_url(re.compile(rf"\?q=hern#rsvp-{rosa_id}$"))  # back to the same search, at her row
-    assert organizer.get_by_role("status").filter(has_text="Rosa Hernández is checked in.").is_visible()
+    expect(organizer.get_by_role("status").filter(has_text="Rosa Hernández is checked in.")).to_be_visible()
     here = organizer.locator(f"#rsvp-{rosa_id}")
     expect(here).to_be_in_viewport()
-    assert here.get_by_text("Here ✓").is_visible()
-    assert here.get_by_role("button", name="Undo check-in of Rosa Hernández").is_visible()
+    expect(here.get_by_text("Here ✓")).to_be_visible()
+    expect(here.get_by_role("button", name="Undo check-in of Rosa Hernández")).to_be_visible()
     assert "1 person checked in" in organizer.locator(".attendance-summary").inner_text()
     assert "1 of 2 who RSVP'd came" in organizer.locator(".attendance-summary").inner_text()
     screenshot(organizer, "forum-check-in-done-phone")
@@ -134,7 +134,7 @@ def test_rsvp_on_a_phone_then_check_in_and_a_walk_in(app, make_forum, make_user,
     assert rosa_row.startswith("Hernández, Rosa") and "Here ✓" in rosa_row
     assert linda_row.startswith("Olson, Linda") and "Here" not in linda_row
     assert tomas_row.startswith("Reyes, Tomás") and "walk-in" in tomas_row and "Here ✓" in tomas_row
-    assert organizer.get_by_role("button", name="Check in Linda Olson").is_visible()
+    expect(organizer.get_by_role("button", name="Check in Linda Olson")).to_be_visible()
     assert walk_in.get_by_label("First name").input_value() == ""  # ready for the next one
     screenshot(organizer, "forum-check-in-walk-in-phone")
     assert fits_the_phone(organizer)

@@ -9,6 +9,7 @@ from email.header import decode_header, make_header
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from campaign.extensions import db
 from campaign.petitions import counts
@@ -57,7 +58,7 @@ def test_sign_on_a_phone_in_spanish_and_confirm_from_the_mail(
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.get_by_role("button", name="Firmar").click()
 
-    assert phone.get_by_role("heading", level=1).inner_text() == "Revise su correo electrónico"
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Revise su correo electrónico", use_inner_text=True)
     [mail] = smtp_server.messages
     assert mail["X-Envelope-To"] == "maria.jose@example.org"
     assert subject(mail) == "Confirme su firma: Terminen el acuerdo"
@@ -65,7 +66,7 @@ def test_sign_on_a_phone_in_spanish_and_confirm_from_the_mail(
 
     phone.goto(live_server + urlsplit(link).path)
     phone.get_by_role("button", name="Confirmar mi firma").click()
-    assert "su firma está confirmada" in phone.get_by_role("heading", level=1).inner_text()
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("su firma está confirmada", use_inner_text=True)
     screenshot(phone, "petition-confirmed-es-phone")
 
     counts.refresh_counts(petition.id, force=True)  # the batch job, without waiting for it
@@ -86,17 +87,17 @@ def test_sign_on_a_phone_in_spanish_and_confirm_from_the_mail(
     screenshot(phone, "pledge-commit-es-phone")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.get_by_role("button", name="Me comprometo").click()
-    assert phone.get_by_role("heading", level=1).inner_text() == "Revise su correo electrónico"
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Revise su correo electrónico", use_inner_text=True)
 
     confirmation = smtp_server.messages[-1]
     assert subject(confirmation) == "Confirme su compromiso: Llenemos la sala"
     phone.goto(live_server + urlsplit(mailed_link(confirmation, "confirm")).path)
     phone.get_by_role("button", name="Confirmar mi compromiso").click()
-    assert "su compromiso está confirmado" in phone.get_by_role("heading", level=1).inner_text()
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("su compromiso está confirmado", use_inner_text=True)
     [met] = [message for message in smtp_server.messages if subject(message).startswith("¡Lo logramos!")]
     phone.get_by_role("link", name="Lo hice").click()
     phone.get_by_role("button", name="Sí, lo hice").click()
-    assert "quedó registrado que lo hizo" in phone.locator(".lead").inner_text()
+    expect(phone.locator(".lead")).to_contain_text("quedó registrado que lo hizo", use_inner_text=True)
     screenshot(phone, "pledge-done-es-phone")
 
     phone.goto(f"{live_server}/pledges/{pledge.slug}")
