@@ -66,6 +66,7 @@ MODEL_MODULES = (
     "campaign.petitions.models",
     "campaign.packets.models",
     "campaign.forums.models",
+    "campaign.meetings.models",
     "campaign.pledges.models",
     "campaign.supporters.models",
     "campaign.broadcasts.models",

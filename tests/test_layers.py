@@ -29,6 +29,7 @@ AREAS = (
     "campaigns",
     "petitions",
     "forums",
+    "meetings",
     "pledges",
     "packets",
     "supporters",

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, LargeBinary, String, Table, Text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from campaign.agreements.models import Agreement
@@ -79,6 +79,9 @@ class Campaign(db.Model):
     status: Mapped[CampaignStatus] = mapped_column(StrEnumType(CampaignStatus, 20), default=CampaignStatus.DRAFT)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id"), index=True)
+    # Know Your Rights, written by the organizers (Markdown); empty: the app's general text.
+    rights: Mapped[str | None] = mapped_column(Text)
+    rights_es: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -130,3 +133,106 @@ class ShareLink(db.Model):
 
     campaign: Mapped[Campaign] = relationship(backref=backref("share_links", order_by="ShareLink.code"))
     organization: Mapped[Organization | None] = relationship()
+
+
+class DocumentKind(enum.StrEnum):
+    AGREEMENT = "agreement"
+    BUDGET = "budget"
+    DETENTION_CONTRACT = "detention_contract"
+    RECORDS_REQUEST = "records_request"
+    REPORT = "report"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return str(DOCUMENT_KIND_LABELS[self])
+
+
+DOCUMENT_KIND_LABELS = {
+    DocumentKind.AGREEMENT: _l("Agreement"),
+    DocumentKind.BUDGET: _l("Budget"),
+    DocumentKind.DETENTION_CONTRACT: _l("Detention contract"),
+    DocumentKind.RECORDS_REQUEST: _l("Public-records request"),
+    DocumentKind.REPORT: _l("Report"),
+    DocumentKind.OTHER: _l("Other"),
+}
+
+
+class RequestStatus(enum.StrEnum):
+    """Where a public-records request stands."""
+
+    DRAFTING = "drafting"
+    SENT = "sent"
+    ACKNOWLEDGED = "acknowledged"
+    FULFILLED = "fulfilled"
+    PARTIAL = "partial"
+    DENIED = "denied"
+
+    @property
+    def label(self) -> str:
+        return str(REQUEST_STATUS_LABELS[self])
+
+
+REQUEST_STATUS_LABELS = {
+    RequestStatus.DRAFTING: _l("Being drafted"),
+    RequestStatus.SENT: _l("Sent"),
+    RequestStatus.ACKNOWLEDGED: _l("Acknowledged"),
+    RequestStatus.FULFILLED: _l("Fulfilled"),
+    RequestStatus.PARTIAL: _l("Partly fulfilled"),
+    RequestStatus.DENIED: _l("Denied"),
+}
+
+
+class Document(db.Model):
+    """A campaign's document: a link, or a file kept in the database (`content` is deferred,
+    so lists never load it)."""
+
+    __tablename__ = "campaign_documents"
+    __table_args__ = (Index("ix_campaign_documents_campaign", "campaign_id", "dated"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    # Public URLs name a document by this random token, never by its id.
+    token: Mapped[str] = mapped_column(String(24), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[DocumentKind] = mapped_column(StrEnumType(DocumentKind, 30))
+    dated: Mapped[date | None]
+    url: Mapped[str | None] = mapped_column(String(500))
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None]
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    public: Mapped[bool] = mapped_column(default=False)
+    # Public-records requests only.
+    request_status: Mapped[RequestStatus | None] = mapped_column(StrEnumType(RequestStatus, 20))
+    due_on: Mapped[date | None]
+    notes: Mapped[str | None] = mapped_column(Text)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    campaign: Mapped[Campaign] = relationship(
+        backref=backref("documents", order_by="Document.dated.desc()", cascade="all, delete-orphan")
+    )
+
+
+class Helpline(db.Model):
+    """A legal-aid partner or hotline on a campaign's Know Your Rights page."""
+
+    __tablename__ = "campaign_helplines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    website: Mapped[str | None] = mapped_column(String(255))
+    hours: Mapped[str | None] = mapped_column(String(200))  # "Mon-Fri 9-5, 24 h for detentions"
+    languages: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(String(500))
+    description_es: Mapped[str | None] = mapped_column(String(500))
+
+    campaign: Mapped[Campaign] = relationship(
+        backref=backref("helplines", order_by="Helpline.position", cascade="all, delete-orphan")
+    )

@@ -1,9 +1,9 @@
 """What officials' records tell the areas below them, which officials may not import.
 
-`responded` is sent when an official's answer to a campaign is recorded (today the response
-written on a packet's delivery; the officials' own response and vote records will send it
-too). Keyword arguments: `petition_id`, `official_name` (or None), `response` (its text),
-`key` (unique per response, e.g. "delivery:12"), `user_id` (who recorded it).
+`responded` is sent when an official's answer to a campaign is recorded: a response to a
+delivered packet (packets.services.record_response). Keyword arguments: `petition_id`,
+`official_name` (or None), `response` (its text, or the link to it), `key` (unique per
+response: "response:12"), `user_id` (who recorded it).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from campaign.accounts.models import User
 from campaign.core.types import StrEnumType, UTCDateTime, utcnow
@@ -76,9 +76,28 @@ class Delivery(db.Model):
     delivered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     delivered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     notes: Mapped[str | None] = mapped_column(Text)
-    response: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     packet: Mapped[Packet] = relationship(back_populates="deliveries")
     official: Mapped[Official | None] = relationship()
     delivered_by: Mapped[User | None] = relationship()
+
+
+class Response(db.Model):
+    """An official's answer to a delivered packet: a letter, a statement, an email."""
+
+    __tablename__ = "delivery_responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"), index=True)
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id", ondelete="SET NULL"))
+    responded_on: Mapped[date]
+    text: Mapped[str | None] = mapped_column(Text)
+    document_url: Mapped[str | None] = mapped_column(String(500))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    delivery: Mapped[Delivery] = relationship(
+        backref=backref("responses", order_by="Response.responded_on", cascade="all, delete-orphan")
+    )
+    official: Mapped[Official | None] = relationship()

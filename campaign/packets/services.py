@@ -9,7 +9,7 @@ import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from blinker import Namespace
@@ -32,7 +32,7 @@ from campaign.officials import signals as official_signals
 from campaign.officials.models import Official
 from campaign.packets.builder import PacketContent, build_pdf
 from campaign.packets.fonts import printable
-from campaign.packets.models import Delivery, DeliveryMethod, Packet, PacketStatus
+from campaign.packets.models import Delivery, DeliveryMethod, Packet, PacketStatus, Response
 from campaign.petitions.models import Petition, PetitionCounty, Signature, SignatureSource, SignatureStatus
 
 BUILD_JOB = "packets.build"
@@ -333,18 +333,47 @@ def record_delivery(packet: Packet, data: DeliveryInput, user) -> Delivery:
         delivered_at=data.delivered_at,
         delivered_by_id=user.id,
         notes=(data.notes or "").strip() or None,
-        response=(data.response or "").strip() or None,
     )
     db.session.add(delivery)
     db.session.flush()
     delivered.send(delivery)
-    if delivery.response:
-        official_signals.responded.send(
-            delivery,
-            petition_id=packet.petition_id,
-            official_name=official.name if official else recipient[:200],
-            response=delivery.response,
-            key=f"delivery:{delivery.id}",
-            user_id=user.id,
-        )
+    if (data.response or "").strip():
+        record_response(delivery, ResponseInput(responded_on=data.delivered_at.date(), text=data.response), user)
     return delivery
+
+
+@dataclass
+class ResponseInput:
+    responded_on: date
+    text: str | None = None
+    document_url: str | None = None
+
+
+def record_response(delivery: Delivery, data: ResponseInput, user) -> Response:
+    """An official's answer to a delivered packet; its follow-up notice goes to the signers."""
+    text = (data.text or "").strip() or None
+    if text is None and not data.document_url:
+        raise DomainError(_("Write the response or link to it."), field="text")
+    if data.responded_on < delivery.delivered_at.date():
+        raise DomainError(_("A response cannot come before the delivery."), field="responded_on")
+    if data.responded_on > utcnow().date():
+        raise DomainError(_("A response cannot be in the future."), field="responded_on")
+    response = Response(
+        delivery=delivery,
+        official=delivery.official,
+        responded_on=data.responded_on,
+        text=text,
+        document_url=data.document_url or None,
+        recorded_by_id=user.id,
+    )
+    db.session.add(response)
+    db.session.flush()
+    official_signals.responded.send(
+        response,
+        petition_id=delivery.packet.petition_id,
+        official_name=delivery.official.name if delivery.official else delivery.recipient,
+        response=text or data.document_url,
+        key=f"response:{response.id}",
+        user_id=user.id,
+    )
+    return response

@@ -12,6 +12,7 @@ from campaign.core.types import StrEnumType, UTCDateTime, utcnow
 from campaign.extensions import db
 from campaign.forums.models import Forum
 from campaign.geo.models import County
+from campaign.meetings.models import Meeting
 from campaign.officials.models import Official
 from campaign.people.models import Person, keeps_name_key
 
@@ -75,6 +76,7 @@ class Pledge(db.Model):
     script_es: Mapped[str | None] = mapped_column(Text)
     # The day it happens: a linked forum (its time wins), or a meeting elsewhere.
     forum_id: Mapped[int | None] = mapped_column(ForeignKey("forums.id", ondelete="SET NULL"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"), index=True)
     meeting_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     meeting_place: Mapped[str | None] = mapped_column(String(300))
     official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id", ondelete="SET NULL"))
@@ -92,6 +94,7 @@ class Pledge(db.Model):
 
     campaign: Mapped[Campaign] = relationship(backref=backref("pledges", order_by="Pledge.id"))
     forum: Mapped[Forum | None] = relationship()
+    meeting: Mapped[Meeting | None] = relationship()
     official: Mapped[Official | None] = relationship()
 
     @property

@@ -1,0 +1,1 @@
+"""Public meetings watched: agenda items, officials' votes, observers and public comment."""
