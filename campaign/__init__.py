@@ -105,18 +105,26 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from campaign.accountability.views import bp as accountability_bp
     from campaign.accounts.cli import register_cli as register_accounts_cli
     from campaign.accounts.views import bp as accounts_bp
+    from campaign.agreements.cli import agreements_cli
+    from campaign.agreements.views_organize import bp as agreements_organize_bp
     from campaign.broadcasts.views import bp as broadcasts_bp
     from campaign.broadcasts.views_organize import bp as broadcasts_organize_bp
     from campaign.campaigns.views import bp as campaigns_bp
+    from campaign.campaigns.views_documents import bp as campaign_documents_bp
     from campaign.campaigns.views_organize import bp as campaigns_organize_bp
+    from campaign.campaigns.views_rights import bp as campaign_rights_bp
     from campaign.cli import register_cli
     from campaign.dashboard.views import bp as dashboard_bp
     from campaign.forums.views import bp as forums_bp
     from campaign.forums.views_organize import bp as forums_organize_bp
-    from campaign.geo.views import bp as geo_bp
     from campaign.jobs.cli import jobs_cli
+    from campaign.meetings.views import bp as meetings_bp
+    from campaign.meetings.views_organize import bp as meetings_organize_bp
+    from campaign.meetings.views_signups import bp as meeting_signups_bp
+    from campaign.officials.views_organize import bp as officials_organize_bp
     from campaign.outbox.cli import mail_cli, outbox_cli
     from campaign.packets.cli import packets_cli
     from campaign.packets.views import bp as packets_bp
@@ -132,14 +140,21 @@ def _register_blueprints(app: Flask) -> None:
     blueprints = (
         campaigns_bp,
         campaigns_organize_bp,
+        campaign_documents_bp,
+        campaign_rights_bp,
         petitions_bp,
         petitions_organize_bp,
         packets_bp,
         forums_bp,
         forums_organize_bp,
+        meetings_bp,
+        meetings_organize_bp,
+        meeting_signups_bp,
         pledges_bp,
         pledges_organize_bp,
-        geo_bp,
+        accountability_bp,
+        officials_organize_bp,
+        agreements_organize_bp,
         accounts_bp,
         dashboard_bp,
         privacy_bp,
@@ -153,6 +168,7 @@ def _register_blueprints(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(petitions_cli)
+    app.cli.add_command(agreements_cli)
     app.cli.add_command(packets_cli)
     app.cli.add_command(privacy_cli)
     app.cli.add_command(signatures_cli)

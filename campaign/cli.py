@@ -29,9 +29,12 @@ def register_cli(app: Flask) -> None:
     def seed_demo_command(if_empty: bool, with_organizer: bool) -> None:
         """Add realistic demo records (idempotent)."""
         from campaign.accounts import demo as accounts_demo
+        from campaign.agreements import demo as agreements_demo
         from campaign.campaigns import demo as campaigns_demo
         from campaign.campaigns.models import Campaign
         from campaign.forums import demo as forums_demo
+        from campaign.meetings import demo as meetings_demo
+        from campaign.officials import demo as officials_demo
         from campaign.petitions import demo as petitions_demo
         from campaign.pledges import demo as pledges_demo
 
@@ -39,8 +42,11 @@ def register_cli(app: Flask) -> None:
             click.echo("The database already has campaigns: demo data not added.")
         else:
             campaign = campaigns_demo.seed()
+            officials_demo.seed()
+            agreements_demo.seed()
             petitions_demo.seed(campaign)
             forums_demo.seed(campaign)
+            meetings_demo.seed(campaign)
             pledges_demo.seed(campaign)
             db.session.commit()
             click.echo(f"Demo campaign ready: {current_app.config['BASE_URL']}/c/{campaign.slug}")

@@ -131,6 +131,11 @@ def load_config(instance_path: Path = DEFAULT_INSTANCE_PATH) -> dict:
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ("en", "es"),
         "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+        # ICE's list of 287(g) agreements (`flask agreements import`, the organizer page): a larger
+        # file is refused before it is read (the real list is some 100 KB).
+        "AGREEMENTS_IMPORT_MAX_BYTES": int(env.get("AGREEMENTS_IMPORT_MAX_MB") or 10) * 1024 * 1024,
         # Uploads: packet copies to verify (a 100,000-signature packet is 6 MB) and CSV imports.
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_MB") or 100) * 1024 * 1024,
+        # A campaign document's file (a PDF, a spreadsheet, a scan) is kept in the database: at most this big.
+        "DOCUMENT_MAX_BYTES": int(env.get("DOCUMENT_MAX_MB") or 10) * 1_000_000,
     }

@@ -73,6 +73,7 @@ ACTION_LABELS = {
     "user_deactivated": _l("Account deactivated"),
     "user_reactivated": _l("Account reactivated"),
     "campaign_saved": _l("Campaign saved"),
+    "official_saved": _l("Official saved"),
     "petition_saved": _l("Petition settings saved"),
     "pledge_saved": _l("Pledge saved"),
     "forum_saved": _l("Forum saved"),
@@ -96,6 +97,8 @@ ACTION_LABELS = {
     "broadcast_cancelled": _l("Broadcast cancelled"),
     "broadcast_discarded": _l("Broadcast draft discarded"),
     "suppressions_imported": _l("Bounce and complaint list imported"),
+    "agreements_imported": _l("ICE's list of 287(g) agreements imported"),
+    "agreement_fact_recorded": _l("Local fact recorded on a 287(g) agreement"),
 }
 
 

@@ -53,6 +53,14 @@ MODEL_EXPLANATIONS = {
 }
 
 
+# From least to most power (DOMAIN.md): a county with several agreements shows its strongest.
+MODEL_STRENGTH = {
+    AgreementModel.WARRANT_SERVICE_OFFICER: 1,
+    AgreementModel.JAIL_ENFORCEMENT: 2,
+    AgreementModel.TASK_FORCE: 3,
+}
+
+
 class AgreementStatus(enum.StrEnum):
     PROPOSED = "proposed"
     ACTIVE = "active"

@@ -19,7 +19,7 @@ from campaign.core.i18n import localized
 from campaign.core.urls import external_url
 from campaign.extensions import db
 from campaign.officials import signals as official_signals
-from campaign.packets import services as packets
+from campaign.packets import deliveries as packets
 from campaign.packets.models import Delivery
 from campaign.petitions.models import Petition
 from campaign.pledges import services as pledges
@@ -110,7 +110,7 @@ def draft_for_response(
         return subject, body
 
     audience = {"action": f"petition:{petition.slug}"}
-    return _draft(petition.campaign_id, BroadcastOrigin.OFFICIAL_RESPONSE, f"response:{key}", audience, texts, user_id)
+    return _draft(petition.campaign_id, BroadcastOrigin.OFFICIAL_RESPONSE, key, audience, texts, user_id)
 
 
 @pledges.condition_met.connect

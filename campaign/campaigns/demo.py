@@ -4,9 +4,12 @@ example.org addresses); the county, its FIPS code and the agreement model are re
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from campaign.agreements.models import Agreement, AgreementModel, AgreementStatus
+from campaign.campaigns import demo_documents
 from campaign.campaigns.models import Campaign, CampaignStatus, Organization
 from campaign.extensions import db
 from campaign.officials.models import Body, Official
@@ -49,6 +52,9 @@ OFFICIALS = [
         "email": "sheriff@browncounty.example.org",
         "phone": "(920) 555-0140",
         "office_address": "Sheriff's Office, Green Bay, WI 54311",
+        "website": "https://sheriff.browncounty.example.org",
+        "term_starts_on": date(2023, 1, 2),
+        "term_ends_on": date(2027, 1, 4),
     },
     {
         "name": "Robert Vang",
@@ -57,6 +63,9 @@ OFFICIALS = [
         "email": "board.chair@browncounty.example.org",
         "phone": "(920) 555-0120",
         "office_address": "Northern Building, 305 E. Walnut St., Green Bay, WI 54301",
+        "district": "3",
+        "term_starts_on": date(2026, 4, 21),
+        "term_ends_on": date(2028, 4, 18),
     },
 ]
 
@@ -131,4 +140,5 @@ def seed() -> Campaign:
         )
         db.session.add(campaign)
         db.session.flush()
+    demo_documents.seed(campaign)
     return campaign

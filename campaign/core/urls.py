@@ -9,6 +9,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
+
+from campaign.core.errors import DomainError
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -18,3 +21,27 @@ def external_url(endpoint: str, **values) -> str:
     adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
     current_app.inject_url_defaults(endpoint, values)
     return adapter.build(endpoint, values, force_external=True)
+
+
+MAX_LINK = 500  # the columns that keep links (sources, documents, agendas) hold 500 characters
+
+
+def web_link(raw: str | None, field: str, max_length: int = MAX_LINK) -> str | None:
+    """A link an organizer typed to a page elsewhere (a source, a document, a website),
+    trimmed, or None when left empty. Only http and https with a host: a javascript: or
+    data: address would run in the browser of whoever follows it."""
+    value = (raw or "").strip()
+    if not value:
+        return None
+    try:
+        parts = urlsplit(value)
+        web = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # an unclosed "[" of an IPv6 host
+        web = False
+    if not web:
+        raise DomainError(_("Enter a web address starting with https:// or http://."), field=field)
+    if len(value) > max_length:
+        raise DomainError(_("Use at most %(count)s characters for a web address.", count=max_length), field=field)
+    if any(char.isspace() for char in value):
+        raise DomainError(_("A web address has no spaces."), field=field)
+    return value

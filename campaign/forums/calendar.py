@@ -1,4 +1,5 @@
-"""iCalendar files for forums (RFC 5545, made with the icalendar package)."""
+"""iCalendar files for forums (RFC 5545, made with the icalendar package); `build_calendar`
+wraps any area's events (meetings add theirs to a campaign's feed)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from campaign.forums.models import Forum, ForumStatus
 PRODUCT_ID = "-//Campaign organizer//Forums//EN"
 
 
-def _event(forum: Forum, registrant: bool) -> Event:
+def forum_event(forum: Forum, registrant: bool = False) -> Event:
     """One forum as an event. The private details (a house meeting's address, the video
     link) go only into a registrant's copy."""
     zone = ZoneInfo(forum.timezone)
@@ -42,16 +43,20 @@ def _event(forum: Forum, registrant: bool) -> Event:
     return event
 
 
-def calendar_for(forums: Iterable[Forum], registrant: bool = False, method: str | None = None) -> bytes:
+def build_calendar(events: Iterable[Event], method: str | None = None) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
     if method:
         calendar.add("method", method)
-    for forum in forums:
-        calendar.add_component(_event(forum, registrant))
+    for event in events:
+        calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def calendar_for(forums: Iterable[Forum], registrant: bool = False, method: str | None = None) -> bytes:
+    return build_calendar((forum_event(forum, registrant) for forum in forums), method)
 
 
 def invitation(forum: Forum, registrant: bool) -> dict:

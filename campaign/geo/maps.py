@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from collections.abc import Callable, Collection, Mapping
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 from babel.lists import format_list
 from flask import g
@@ -25,7 +26,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from campaign.extensions import db
-from campaign.geo.atlas import load_atlas
+from campaign.geo.atlas import Frame, load_atlas
 from campaign.geo.data import state_postal_by_fips
 from campaign.geo.models import County
 
@@ -116,21 +117,11 @@ def county_map(
     and `targets` get a thick outline and a hatch, so they stand out without colour. `title` and
     `value_label` come translated; `link`, when given, makes each county a link to its URL.
     A state the atlas does not draw gives empty markup."""
-    atlas = load_atlas()
-    postal = None if state is None else (state or "").strip().upper()
-    frame = atlas.nation if postal is None else atlas.states.get(postal)
-    if frame is None:
+    drawn = _frame(state)
+    if drawn is None:
         return Markup("")
-
-    names = _county_names(postal)
-    unlisted = frame.paths.keys() - names.keys()  # in the atlas (2017) but not in the 2020 list: none today
-    if unlisted:
-        postal_by_fips = state_postal_by_fips()
-        for fips in unlisted:
-            names[fips] = atlas.names[fips] if postal else f"{atlas.names[fips]}, {postal_by_fips[fips[:2]]}"
+    frame, names = drawn
     counts = {fips: max(int(values.get(fips) or 0), 0) for fips in frame.paths}
-    target_set = set(targets)
-    marked = [fips for fips in frame.paths if fips in target_set]
     positives = [count for count in counts.values() if count > 0]
     bounds = _upper_bounds(positives) if positives else []
     first_shade = BINS - len(bounds) + 1
@@ -138,19 +129,136 @@ def county_map(
     def shade(count: int) -> int:
         return first_shade + bisect_left(bounds, count) if count > 0 else 0
 
+    labels: dict[int, str] = {}  # most counties share a few values (often none yet)
+
+    def label(fips: str) -> str:
+        count = counts[fips]
+        if count not in labels:
+            labels[count] = value_label(count)
+        return labels[count]
+
+    legend = [(SHADES[0], _("None yet"))]
+    low = 1
+    for offset, high in enumerate(bounds):
+        text = format_decimal(low) if low == high else f"{format_decimal(low)}–{format_decimal(high)}"
+        legend.append((SHADES[first_shade + offset], text))
+        low = high + 1
+    target_set = set(targets)
+    marked = [fips for fips in frame.paths if fips in target_set]
+    return _draw(
+        frame,
+        names,
+        title=title,
+        description=_description(frame.name, names, counts, marked, value_label),
+        levels={fips: shade(count) for fips, count in counts.items()},
+        fills=SHADES,
+        value_text=label,
+        legend=legend,
+        marked=marked,
+        mark=(_("(target county)"), _("Target county")),
+        link=link,
+    )
+
+
+def category_map(
+    state: str | None,
+    categories: Mapping[str, int],
+    legend: Sequence[tuple[str, str]],
+    marked: Collection[str] = (),
+    *,
+    title: str,
+    description: str,
+    mark: tuple[str, str] = ("", ""),
+    link: Callable[[str], str] | None = None,
+) -> Markup:
+    """The same map with counties coloured by category instead of by number: `categories`
+    maps FIPS -> an index into `legend`, a list of (fill colour, translated text), and
+    counties left out take `legend[0]`. Give the categories colours of distinct lightness,
+    so they read apart without hue. `marked` counties are outlined and hatched as targets are,
+    with `mark` = (the note after their title, the legend's text). `description` says what the
+    map shows in a sentence or two; the counts of each category are added to it."""
+    drawn = _frame(state)
+    if drawn is None:
+        return Markup("")
+    frame, names = drawn
+    levels = {fips: categories.get(fips, 0) for fips in frame.paths}
+    tally = Counter(levels.values())
+    counted = [
+        _("%(category)s: %(count)s.", category=text, count=format_decimal(tally[number]))
+        for number, (_fill, text) in enumerate(legend)
+        if number and tally[number]
+    ]
+    marked_set = set(marked)
+    shown = [fips for fips in frame.paths if fips in marked_set]
+    return _draw(
+        frame,
+        names,
+        title=title,
+        description=" ".join([description, *counted]),
+        levels=levels,
+        fills=[fill for fill, _text in legend],
+        value_text=lambda fips: legend[levels[fips]][1],
+        legend=list(legend),
+        marked=shown,
+        mark=mark,
+        link=link,
+    )
+
+
+def _frame(state: str | None) -> tuple[Frame, dict[str, str]] | None:
+    """The frame of a state (None: the nation) and its counties' names, or None when the atlas
+    does not draw that state."""
+    atlas = load_atlas()
+    postal = None if state is None else (state or "").strip().upper()
+    frame = atlas.nation if postal is None else atlas.states.get(postal)
+    if frame is None:
+        return None
+    names = _county_names(postal)
+    unlisted = frame.paths.keys() - names.keys()  # in the atlas (2017) but not in the 2020 list: none today
+    if unlisted:
+        postal_by_fips = state_postal_by_fips()
+        for fips in unlisted:
+            names[fips] = atlas.names[fips] if postal else f"{atlas.names[fips]}, {postal_by_fips[fips[:2]]}"
+    return frame, names
+
+
+def _draw(
+    frame: Frame,
+    names: Mapping[str, str],
+    *,
+    title: str,
+    description: str,
+    levels: Mapping[str, int],
+    fills: Sequence[str],
+    value_text: Callable[[str], str],
+    legend: list[tuple[str, str]],
+    marked: list[str],
+    mark: tuple[str, str],
+    link: Callable[[str], str] | None,
+) -> Markup:
+    """The SVG of a frame: each county filled with `fills[levels[fips]]` and titled with its
+    name and `value_text(fips)`, the `marked` counties outlined and hatched, and the legend
+    of (fill, text) pairs below, the marking last."""
     prefix = _next_prefix()
     width, height = frame.width, frame.height
-    legend, legend_height = _legend(prefix, title, bounds, first_shade, bool(marked), width, height)
+    mark_note, mark_text = mark
+    plain = f'stroke="{BORDER}" stroke-width="1"'
+    items = [(f'fill="{fill}" {plain}', text) for fill, text in legend]
+    if marked:
+        marking = (
+            f'fill="url(#{prefix}-hatch)" stroke="{TARGET_LINE}" stroke-width="2.5" vector-effect="non-scaling-stroke"'
+        )
+        items.append((marking, mark_text))
+    legend_svg, legend_height = _legend(title, items, width, height)
     total_height = round(height + legend_height, 1)
     # Translated once, filled in per county: a gettext call costs more than the rest of a county.
     county_title = _("%(county)s: %(value)s")
-    target_note = _("(target county)")
-    labels: dict[int, str] = {}  # most counties share a few values (often none yet)
+    marked_set = set(marked)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="county-map" viewBox="0 0 {width} {total_height}" '
         f'width="100%" role="{"group" if link else "img"}" aria-labelledby="{prefix}-title {prefix}-desc">',
         f'<title id="{prefix}-title">{escape(title)}</title>',
-        f'<desc id="{prefix}-desc">{escape(_description(frame.name, names, counts, marked, value_label))}</desc>',
+        f'<desc id="{prefix}-desc">{escape(description)}</desc>',
         f'<defs><pattern id="{prefix}-hatch" patternUnits="userSpaceOnUse" width="10" height="10" '
         'patternTransform="rotate(45)">'
         # A dark line edged in white shows on the lightest and the darkest shade alike.
@@ -160,17 +268,15 @@ def county_map(
         f'<g stroke="{BORDER}" stroke-width="0.8" stroke-linejoin="round">',
     ]
     for fips, data in frame.paths.items():
-        count, is_target = counts[fips], fips in target_set
-        if count not in labels:
-            labels[count] = value_label(count)
-        label = county_title % {"county": names[fips], "value": labels[count]}
-        if is_target:
-            label = f"{label} {target_note}"
+        is_marked = fips in marked_set
+        label = county_title % {"county": names[fips], "value": value_text(fips)}
+        if is_marked:
+            label = f"{label} {mark_note}"
         label = escape(label)
-        level = shade(count)
-        css = f"shade-{level} target" if is_target else f"shade-{level}"
+        level = levels[fips]
+        css = f"shade-{level} target" if is_marked else f"shade-{level}"
         county = (
-            f'<path d="{data}" data-fips="{fips}" class="{css}" fill="{SHADES[level]}"><title>{label}</title></path>'
+            f'<path d="{data}" data-fips="{fips}" class="{css}" fill="{fills[level]}"><title>{label}</title></path>'
         )
         if link is not None:
             county = f'<a href="{escape(link(fips))}" aria-label="{label}">{county}</a>'
@@ -196,7 +302,7 @@ def county_map(
                 'vector-effect="non-scaling-stroke"/>'
             )
         out.append("</g>")
-    out.append(legend)
+    out.append(legend_svg)
     out.append("</svg>")
     return Markup("".join(out))  # noqa: S704 (every text and attribute above is escaped)
 
@@ -238,24 +344,9 @@ def _description(
     return " ".join(sentences)
 
 
-def _legend(
-    prefix: str, title: str, bounds: list[int], first_shade: int, has_targets: bool, width: float, top: float
-) -> tuple[str, float]:
-    """The legend below the map: the title, then a swatch and its range for each bin, "none
-    yet" and the target marking. Dark text on the white background."""
-    plain = f'stroke="{BORDER}" stroke-width="1"'
-    items = [(f'fill="{SHADES[0]}" {plain}', _("None yet"))]  # (swatch attributes, text)
-    low = 1
-    for offset, high in enumerate(bounds):
-        text = format_decimal(low) if low == high else f"{format_decimal(low)}–{format_decimal(high)}"
-        items.append((f'fill="{SHADES[first_shade + offset]}" {plain}', text))
-        low = high + 1
-    if has_targets:
-        marking = (
-            f'fill="url(#{prefix}-hatch)" stroke="{TARGET_LINE}" stroke-width="2.5" vector-effect="non-scaling-stroke"'
-        )
-        items.append((marking, _("Target county")))
-
+def _legend(title: str, items: list[tuple[str, str]], width: float, top: float) -> tuple[str, float]:
+    """The legend below the map: the title, then a swatch (its SVG attributes) and its text
+    for each item. Dark text on the white background."""
     column_width = (width - 2 * LEGEND_PAD) / LEGEND_COLUMNS
     rows = math.ceil(len(items) / LEGEND_COLUMNS)
     caption_y = top + LEGEND_PAD + FONT_SIZE

@@ -1,7 +1,7 @@
 """What officials' records tell the areas below them, which officials may not import.
 
 `responded` is sent when an official's answer to a campaign is recorded: a response to a
-delivered packet (packets.services.record_response). Keyword arguments: `petition_id`,
+delivered packet (packets.deliveries.record_response). Keyword arguments: `petition_id`,
 `official_name` (or None), `response` (its text, or the link to it), `key` (unique per
 response: "response:12"), `user_id` (who recorded it).
 """

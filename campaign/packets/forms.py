@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateTimeLocalField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -33,6 +41,16 @@ class DeliveryForm(BaseForm):
     delivered_at = DateTimeLocalField(_l("When (UTC)"), validators=[DataRequired()], format="%Y-%m-%dT%H:%M")
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5_000)])
     response = TextAreaField(_l("The official's response"), validators=[Optional(), Length(max=5_000)])
+
+
+class ResponseForm(BaseForm):
+    responded_on = DateField(_l("Date of the response"), validators=[DataRequired()])
+    text = TextAreaField(_l("What they answered"), validators=[Optional(), Length(max=5_000)])
+    document_url = StringField(
+        _l("Link to the letter or statement"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("Give the text, a link, or both."),
+    )
 
 
 class VerifyForm(BaseForm):

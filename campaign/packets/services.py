@@ -9,10 +9,8 @@ import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 
-from blinker import Namespace
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -28,19 +26,21 @@ from campaign.extensions import db
 from campaign.geo.models import County
 from campaign.jobs import services as jobs
 from campaign.jobs.registry import handler
-from campaign.officials import signals as official_signals
 from campaign.officials.models import Official
 from campaign.packets.builder import PacketContent, build_pdf
 from campaign.packets.fonts import printable
-from campaign.packets.models import Delivery, DeliveryMethod, Packet, PacketStatus, Response
-from campaign.petitions.models import Petition, PetitionCounty, Signature, SignatureSource, SignatureStatus
+from campaign.packets.models import Packet, PacketStatus
+from campaign.petitions.models import (
+    Petition,
+    PetitionCounty,
+    Signature,
+    SignatureSource,
+    SignatureStatus,
+)
 
 BUILD_JOB = "packets.build"
 BATCH = 2000
 ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on paper
-
-# Sent with the Delivery when a packet is recorded as delivered (follow-up broadcasts listen).
-delivered = Namespace().signal("packet-delivered")
 
 
 @dataclass
@@ -304,76 +304,3 @@ def matches(packet: Packet, digest: str) -> bool:
     """Whether a SHA-256 (hex, as printed by sha256sum) is the one recorded for the packet."""
     # As bytes: compare_digest refuses non-ASCII text, and a pasted digest may hold any character.
     return hmac.compare_digest((digest or "").strip().lower().encode(), (packet.sha256 or "").encode())
-
-
-@dataclass
-class DeliveryInput:
-    recipient: str
-    method: DeliveryMethod
-    delivered_at: datetime
-    official_id: int | None = None
-    notes: str | None = None
-    response: str | None = None
-
-
-def record_delivery(packet: Packet, data: DeliveryInput, user) -> Delivery:
-    official = db.session.get(Official, data.official_id) if data.official_id else None
-    if data.official_id and official is None:
-        raise NotFound(_("There is no official number %(id)s.", id=data.official_id), field="official_id")
-    recipient = (data.recipient or "").strip() or (f"{official.name}, {official.title}" if official else "")
-    if not recipient:
-        raise DomainError(_("Say to whom the packet was delivered."), field="recipient")
-    if data.delivered_at > utcnow():
-        raise DomainError(_("A delivery cannot be in the future."), field="delivered_at")
-    delivery = Delivery(
-        packet=packet,
-        official=official,
-        recipient=recipient[:200],
-        method=data.method,
-        delivered_at=data.delivered_at,
-        delivered_by_id=user.id,
-        notes=(data.notes or "").strip() or None,
-    )
-    db.session.add(delivery)
-    db.session.flush()
-    delivered.send(delivery)
-    if (data.response or "").strip():
-        record_response(delivery, ResponseInput(responded_on=data.delivered_at.date(), text=data.response), user)
-    return delivery
-
-
-@dataclass
-class ResponseInput:
-    responded_on: date
-    text: str | None = None
-    document_url: str | None = None
-
-
-def record_response(delivery: Delivery, data: ResponseInput, user) -> Response:
-    """An official's answer to a delivered packet; its follow-up notice goes to the signers."""
-    text = (data.text or "").strip() or None
-    if text is None and not data.document_url:
-        raise DomainError(_("Write the response or link to it."), field="text")
-    if data.responded_on < delivery.delivered_at.date():
-        raise DomainError(_("A response cannot come before the delivery."), field="responded_on")
-    if data.responded_on > utcnow().date():
-        raise DomainError(_("A response cannot be in the future."), field="responded_on")
-    response = Response(
-        delivery=delivery,
-        official=delivery.official,
-        responded_on=data.responded_on,
-        text=text,
-        document_url=data.document_url or None,
-        recorded_by_id=user.id,
-    )
-    db.session.add(response)
-    db.session.flush()
-    official_signals.responded.send(
-        response,
-        petition_id=delivery.packet.petition_id,
-        official_name=delivery.official.name if delivery.official else delivery.recipient,
-        response=text or data.document_url,
-        key=f"response:{response.id}",
-        user_id=user.id,
-    )
-    return response

@@ -21,8 +21,8 @@ from campaign.extensions import db
 from campaign.forums.services import get_forum
 from campaign.jobs.models import Job
 from campaign.officials.forms import official_choices
-from campaign.packets import services
-from campaign.packets.forms import BuildPacketForm, DeliveryForm, VerifyForm
+from campaign.packets import deliveries, services
+from campaign.packets.forms import BuildPacketForm, DeliveryForm, ResponseForm, VerifyForm
 from campaign.packets.models import DeliveryMethod, Packet
 from campaign.packets.signin_sheet import DEFAULT_BLANK_ROWS, build_signin_sheet
 from campaign.petitions.counts import county_rows
@@ -108,21 +108,41 @@ def _organizer_packet(public_id: str) -> Packet:
     return packet
 
 
+def _with_officials(form: DeliveryForm) -> DeliveryForm:
+    form.official_id.choices = [SelectChoice(0, "—")] + official_choices()
+    return form
+
+
+def _response_prefix(delivery_id: int) -> str:
+    return f"response-{delivery_id}"  # one form per delivery on the page, each with its own field ids
+
+
+def _packet_page(packet: Packet, form: DeliveryForm, status: int = 200, refused: tuple | None = None):
+    """The organizer's packet page: the delivery form, and a response form per delivery;
+    `refused` is (delivery id, form) for the response just refused, with its input and messages."""
+    responses = {
+        delivery.id: ResponseForm(formdata=None, prefix=_response_prefix(delivery.id)) for delivery in packet.deliveries
+    }
+    if refused is not None:
+        responses[refused[0]] = refused[1]
+    job = db.session.get(Job, packet.job_id) if packet.job_id else None
+    return render_template("packets/packet.html", packet=packet, form=form, job=job, response_forms=responses), status
+
+
 @bp.route("/organize/packets/<public_id>", methods=["GET", "POST"])
 @role_required(Role.VIEWER)
 def packet(public_id: str):
     packet = _organizer_packet(public_id)
-    form = DeliveryForm()
-    form.official_id.choices = [SelectChoice(0, "—")] + official_choices()
+    form = _with_officials(DeliveryForm())
     status = 200
     if form.is_submitted():
         if not current_user.has_role(Role.ORGANIZER):
             abort(403)
         delivery, status = submit(
             form,
-            lambda: services.record_delivery(
+            lambda: deliveries.record_delivery(
                 packet,
-                services.DeliveryInput(
+                deliveries.DeliveryInput(
                     recipient=form.recipient.data,
                     method=DeliveryMethod(form.method.data),
                     delivered_at=form.delivered_at.data.replace(tzinfo=UTC),
@@ -136,8 +156,31 @@ def packet(public_id: str):
         if delivery is not None:
             flash(_("Delivery recorded."), "success")
             return redirect(url_for(".packet", public_id=public_id))
-    job = db.session.get(Job, packet.job_id) if packet.job_id else None
-    return render_template("packets/packet.html", packet=packet, form=form, job=job), status
+    return _packet_page(packet, form, status)
+
+
+@bp.post("/organize/packets/<public_id>/deliveries/<int:delivery_id>/responses")
+@role_required(Role.ORGANIZER)
+def record_response(public_id: str, delivery_id: int):
+    packet = _organizer_packet(public_id)
+    delivery = deliveries.get_delivery(packet, delivery_id)
+    form = ResponseForm(prefix=_response_prefix(delivery.id))
+    response, status = submit(
+        form,
+        lambda: deliveries.record_response(
+            delivery,
+            deliveries.ResponseInput(
+                responded_on=form.responded_on.data, text=form.text.data, document_url=form.document_url.data
+            ),
+            current_user._get_current_object(),
+        ),
+    )
+    if response is None:
+        return _packet_page(packet, _with_officials(DeliveryForm(formdata=None)), status, refused=(delivery.id, form))
+    flash(
+        _("Response recorded. A follow-up to the signers waits as a draft among the campaign's broadcasts."), "success"
+    )
+    return redirect(url_for(".packet", public_id=public_id), code=303)
 
 
 @bp.get("/organize/packets/<public_id>/download")

@@ -3,7 +3,6 @@ then applied in the background a batch per transaction, with a report line per r
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
@@ -16,7 +15,7 @@ from sqlalchemy import case, insert, select
 
 from campaign.accounts.models import User
 from campaign.accounts.services import record_event
-from campaign.core.csvimport import sniff_dialect
+from campaign.core.csvimport import decode, sniff_dialect
 from campaign.core.errors import DomainError, NotFound
 from campaign.core.text import ascii_int
 from campaign.core.types import utcnow
@@ -53,27 +52,6 @@ REPORT_PAGE = 200
 HEADER_CHARS = 8_192
 MAX_COLUMNS = 100  # the file's columns, blank ones included; 15 names are known
 MAX_CELL = 2_000  # above every field's own limit (a comment's 1,000), which keeps its own message
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """The file's text and the encoding it was read with: UTF-8 (with or without BOM),
-    UTF-16 with a BOM (Excel's "Unicode text"), else Windows-1252 (Excel's plain "CSV")."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            pass
-    elif b"\x00" not in data:
-        try:
-            return data.decode("utf-8-sig"), "utf-8"
-        except UnicodeDecodeError:
-            try:
-                return data.decode("cp1252"), "windows-1252"
-            except UnicodeDecodeError:
-                pass
-    raise DomainError(
-        _("This file is not a CSV text file. In your spreadsheet, choose Save as > CSV UTF-8."), field="file"
-    )
 
 
 def _column_key(name: str) -> str:

@@ -1,14 +1,14 @@
-"""Demo pledge: attend the next Brown County Board meeting, counting once 20 commit."""
+"""Demo pledge: attend the next Brown County Board meeting (the demo meeting), counting once 20 commit."""
 
 from __future__ import annotations
-
-from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from campaign.campaigns.models import Campaign
 from campaign.core.types import utcnow
 from campaign.extensions import db
+from campaign.meetings import demo as meetings_demo
+from campaign.meetings.services import meeting_zone
 from campaign.officials.models import Body, Official
 from campaign.pledges import services
 from campaign.pledges.models import Pledge, PledgeKind, PledgeStatus
@@ -26,23 +26,15 @@ COMMITMENTS = [
 ]
 
 
-def next_board_meeting(today: date) -> date:
-    """The third Wednesday of the month, at least three days ahead (the demo board's day)."""
-    month = date(today.year, today.month, 1)
-    while True:
-        first_wednesday = month + timedelta(days=(2 - month.weekday()) % 7)
-        meeting = first_wednesday + timedelta(weeks=2)
-        if meeting >= today + timedelta(days=3):
-            return meeting
-        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
 def seed(campaign: Campaign) -> Pledge:
+    meeting = meetings_demo.seed(campaign)  # the demo's upcoming board meeting (made when missing)
     pledge = db.session.scalar(select(Pledge).where(Pledge.slug == DEMO_SLUG))
     if pledge is not None:
+        if pledge.meeting is None:  # seeded before meetings existed
+            pledge.meeting, pledge.meeting_at, pledge.meeting_place = meeting, None, None
         return pledge
     chair = db.session.scalar(select(Official).where(Official.body == Body.COUNTY_BOARD).order_by(Official.id))
-    meeting = next_board_meeting(utcnow().date())
+    day = meeting.starts_at.astimezone(meeting_zone(meeting)).date()
     pledge = services.save_pledge(
         campaign,
         services.PledgeInput(
@@ -50,17 +42,16 @@ def seed(campaign: Campaign) -> Pledge:
             kind=PledgeKind.ATTEND_MEETING,
             title="Fill the room at the next County Board meeting",
             title_es="Llenemos la sala en la próxima reunión de la Junta del Condado",
-            action=f"I will attend the Brown County Board of Supervisors meeting on {meeting:%B} {meeting.day} "
+            action=f"I will attend the Brown County Board of Supervisors meeting on {day:%B} {day.day} "
             "and stand with my neighbours during public comment on the 287(g) agreement.",
-            action_es=f"Asistiré a la reunión de la Junta de Supervisores del condado de Brown del {meeting.day} "
+            action_es=f"Asistiré a la reunión de la Junta de Supervisores del condado de Brown del {day.day} "
             "y acompañaré a mis vecinos durante el comentario público sobre el acuerdo 287(g).",
             body="Supervisors notice who is in the room. If 20 of us commit, we will reserve seats together, "
             "arrange rides and bring Spanish and Hmong interpreters. You do not have to speak.",
             body_es="Los supervisores se fijan en quién está en la sala. Si 20 personas nos comprometemos, "
             "reservaremos asientos juntos, organizaremos transporte y traeremos intérpretes de español y hmong. "
             "No tiene que hablar.",
-            meeting_local=datetime.combine(meeting, time(19, 0)),
-            meeting_place="County Board meeting room, Northern Building, 305 E. Walnut St., Green Bay",
+            meeting_id=meeting.id,
             official_id=chair.id if chair else None,
             goal=50,
             threshold=20,

@@ -35,7 +35,8 @@ class PledgeForm(BaseForm):
     action_es = TextAreaField(_l("The commitment in Spanish"), validators=[Optional(), Length(max=2_000)])
     body = TextAreaField(_l("Details"), validators=[Optional(), Length(max=20_000)])
     body_es = TextAreaField(_l("Details in Spanish"), validators=[Optional(), Length(max=20_000)])
-    forum_id = SelectField(_l("Linked forum or meeting"), coerce=int, validate_choice=False)
+    forum_id = SelectField(_l("Linked forum"), coerce=int, validate_choice=False)
+    meeting_id = SelectField(_l("Public meeting it targets"), coerce=int, validate_choice=False)
     meeting_at = DateTimeLocalField(
         _l("Or the meeting's date and time"), format=DATETIME_LOCAL, validators=[Optional()]
     )

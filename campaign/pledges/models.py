@@ -105,8 +105,11 @@ class Pledge(db.Model):
 
     @property
     def happens_at(self) -> datetime | None:
-        """When the action takes place: the linked forum's start, else the meeting's."""
-        return self.forum.starts_at if self.forum is not None else self.meeting_at
+        """When the action takes place: the linked forum's start, else the targeted meeting's,
+        else the date written on the pledge."""
+        if self.forum is not None:
+            return self.forum.starts_at
+        return self.meeting.starts_at if self.meeting is not None else self.meeting_at
 
     @property
     def shows_contact(self) -> bool:

@@ -1,5 +1,5 @@
-"""The reminder the day before a pledge's meeting or linked forum, written by
-`flask outbox send` through the outbox producer registry."""
+"""The reminder the day before a pledge's linked forum, targeted meeting or written date,
+written by `flask outbox send` through the outbox producer registry."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select, update
 
 from campaign.extensions import db
 from campaign.forums.models import Forum, ForumStatus
+from campaign.meetings.models import Meeting, MeetingStatus
 from campaign.outbox.services import producer
 from campaign.pledges.models import Commitment, CommitmentStatus, Pledge, PledgeStatus
 from campaign.pledges.notices import mail_commitment
@@ -19,16 +20,19 @@ PRODUCER = "pledges.reminders"
 
 @producer(PRODUCER)
 def send_due_reminders(now: datetime) -> int:
-    """The day before a pledge's meeting (or its linked forum), remind everyone committed
-    who has not done it yet. Claimed per date, so a moved forum is reminded of again and
-    two senders never both send. Returns the number of messages written."""
-    happens = func.coalesce(Forum.starts_at, Pledge.meeting_at)
+    """The day before a pledge's date (its linked forum's, its meeting's, or the one written
+    on it), remind everyone committed who has not done it yet; not for a cancelled forum or
+    meeting. Claimed per date, so a moved forum or meeting is reminded of again and two
+    senders never both send. Returns the number of messages written."""
+    happens = func.coalesce(Forum.starts_at, Meeting.starts_at, Pledge.meeting_at)
     due = (
         select(Pledge, happens)
         .outerjoin(Forum, Pledge.forum_id == Forum.id)
+        .outerjoin(Meeting, Pledge.meeting_id == Meeting.id)
         .where(
             Pledge.status != PledgeStatus.DRAFT,
             or_(Forum.id.is_(None), Forum.status == ForumStatus.SCHEDULED),
+            or_(Meeting.id.is_(None), Meeting.status == MeetingStatus.SCHEDULED),
             happens > now,
             happens <= now + REMIND_BEFORE,
             or_(Pledge.reminded_for.is_(None), Pledge.reminded_for != happens),

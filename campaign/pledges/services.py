@@ -30,6 +30,8 @@ from campaign.core.urls import external_url
 from campaign.extensions import db
 from campaign.forums.models import Forum, ForumStatus
 from campaign.geo.services import county_zone, zone_for
+from campaign.meetings.models import Meeting
+from campaign.meetings.services import meeting_zone as meeting_zone_of
 from campaign.officials.models import Official
 from campaign.people import pending
 from campaign.people.services import (
@@ -74,6 +76,7 @@ class PledgeInput:
     script: str | None = None
     script_es: str | None = None
     forum_id: int | None = None
+    meeting_id: int | None = None  # a public meeting of the campaign (attend it, speak at it)
     meeting_local: datetime | None = None  # wall-clock time in the campaign county, no zone
     meeting_place: str | None = None
     official_id: int | None = None
@@ -96,6 +99,7 @@ def save_pledge(campaign: Campaign, data: PledgeInput, pledge: Pledge | None = N
     forum = db.session.get(Forum, data.forum_id) if data.forum_id else None
     if data.forum_id and (forum is None or forum.campaign_id != campaign.id):
         raise DomainError(_("Choose a forum of this campaign."), field="forum_id")
+    meeting = _target_meeting(campaign, data)
     official = db.session.get(Official, data.official_id) if data.official_id else None
     if data.official_id and official is None:
         raise NotFound(_("There is no such official."), field="official_id")
@@ -111,7 +115,7 @@ def save_pledge(campaign: Campaign, data: PledgeInput, pledge: Pledge | None = N
     pledge.action, pledge.action_es = data.action.strip(), blank_to_none(data.action_es)
     pledge.body, pledge.body_es = data.body or "", blank_to_none(data.body_es)
     pledge.script, pledge.script_es = blank_to_none(data.script), blank_to_none(data.script_es)
-    pledge.forum, pledge.official = forum, official
+    pledge.forum, pledge.meeting, pledge.official = forum, meeting, official
     pledge.meeting_at, pledge.meeting_place = meeting_at, blank_to_none(data.meeting_place)
     pledge.goal, pledge.threshold, pledge.deadline = data.goal, data.threshold, data.deadline
     db.session.add(pledge)
@@ -123,14 +127,41 @@ def save_pledge(campaign: Campaign, data: PledgeInput, pledge: Pledge | None = N
     return pledge
 
 
+MEETING_KINDS = (PledgeKind.ATTEND_MEETING, PledgeKind.PUBLIC_COMMENT)
+
+
+def _target_meeting(campaign: Campaign, data: PledgeInput) -> Meeting | None:
+    """The public meeting a pledge to attend it or speak at it targets: one of its campaign."""
+    if not data.meeting_id:
+        return None
+    if data.kind not in MEETING_KINDS:
+        raise DomainError(
+            _("Only a pledge to attend a meeting or to speak at public comment targets a meeting."),
+            field="meeting_id",
+        )
+    meeting = db.session.get(Meeting, data.meeting_id)
+    if meeting is None or meeting.campaign_id != campaign.id:
+        raise DomainError(_("Choose a meeting of this campaign."), field="meeting_id")
+    return meeting
+
+
+def pledges_for_meeting(meeting: Meeting) -> list[Pledge]:
+    """The public pledges that target a meeting."""
+    query = select(Pledge).where(Pledge.meeting_id == meeting.id, Pledge.status != PledgeStatus.DRAFT)
+    return list(db.session.scalars(query.order_by(Pledge.id)))
+
+
 def meeting_zone(campaign: Campaign) -> ZoneInfo:
     """The clock a meeting date without a linked forum is written and read in: the campaign county's."""
     return county_zone(campaign.county)
 
 
 def pledge_zone(pledge: Pledge) -> ZoneInfo:
-    """Where the pledge's action happens: its forum's zone, else the campaign county's."""
-    return zone_for(pledge.forum.timezone) if pledge.forum is not None else meeting_zone(pledge.campaign)
+    """Where the pledge's action happens: its forum's zone, its meeting's county's, else the
+    campaign county's."""
+    if pledge.forum is not None:
+        return zone_for(pledge.forum.timezone)
+    return meeting_zone_of(pledge.meeting) if pledge.meeting is not None else meeting_zone(pledge.campaign)
 
 
 def get_pledge(slug: str, include_drafts: bool = False) -> Pledge:

@@ -25,6 +25,12 @@ def pledge_time(pledge: Pledge) -> str:
     return wall_clock(pledge.happens_at, services.pledge_zone(pledge))
 
 
+@bp.app_template_global("pledges_for_meeting")
+def pledges_for_meeting(meeting) -> list[Pledge]:
+    """For the meeting page (an area above this one): the public pledges that target it."""
+    return services.pledges_for_meeting(meeting)
+
+
 def _page(pledge: Pledge, form: CommitForm, status: int = 200):
     progress = fulfilment.report(pledge)
     context = {

@@ -14,8 +14,10 @@ from campaign.accounts.models import Role
 from campaign.campaigns.services import get_campaign
 from campaign.core import charts
 from campaign.core.forms import submit
+from campaign.core.i18n import wall_clock
 from campaign.core.pagination import page_number
 from campaign.core.permissions import role_required
+from campaign.meetings.services import meeting_zone, meetings_to_link
 from campaign.officials.forms import official_choices
 from campaign.pledges import fulfilment, services, timeline
 from campaign.pledges.forms import FulfilmentForm, PledgeForm
@@ -32,10 +34,15 @@ def _form(campaign, pledge: Pledge | None) -> PledgeForm:
         SelectChoice(forum.id, f"{forum.title} ({forum.starts_at:%Y-%m-%d})")
         for forum in services.forums_to_link(campaign)
     ]
+    form.meeting_id.choices = [none] + [
+        SelectChoice(meeting.id, f"{meeting.title} ({wall_clock(meeting.starts_at, meeting_zone(meeting), 'medium')})")
+        for meeting in meetings_to_link(campaign)
+    ]
     form.official_id.choices = [none] + official_choices()
     if pledge is not None and not form.is_submitted():
         form.kind.data, form.status.data = pledge.kind.value, pledge.status.value
         form.forum_id.data, form.official_id.data = pledge.forum_id or 0, pledge.official_id or 0
+        form.meeting_id.data = pledge.meeting_id or 0
         form.deadline.data = pledge.deadline.date() if pledge.deadline else None
         if pledge.meeting_at:
             form.meeting_at.data = pledge.meeting_at.astimezone(services.meeting_zone(campaign)).replace(tzinfo=None)
@@ -56,6 +63,7 @@ def _input(form: PledgeForm) -> services.PledgeInput:
         script=form.script.data,
         script_es=form.script_es.data,
         forum_id=form.forum_id.data or None,
+        meeting_id=form.meeting_id.data or None,
         meeting_local=form.meeting_at.data,
         meeting_place=form.meeting_place.data,
         official_id=form.official_id.data or None,

@@ -16,6 +16,7 @@ from campaign.core.text import name_key
 from campaign.core.types import utcnow
 from campaign.extensions import db
 from campaign.forums.models import RSVP, Forum
+from campaign.meetings.models import AgendaItem, Meeting, Observer, Speaker
 from campaign.outbox import services as outbox
 from campaign.outbox.models import MessageStatus, OutboxMessage
 from campaign.people.models import PendingAction, Person
@@ -39,12 +40,15 @@ PERSONAL_DETAILS = {
     },
     Commitment: {},
     RSVP: {"accessibility_needs": None, "interpretation_language": None},
+    # An observer's notes are what they saw of a public meeting, not about them: they stay.
+    Observer: {},
+    Speaker: {"interpretation_language": None},
 }
 
 
 def anonymise(model: type, condition, now: datetime | None = None) -> int:
-    """Remove the name and personal details from the signatures, commitments or RSVPs that
-    `condition` picks and that still have them. One UPDATE: the keys the ORM listeners keep
+    """Remove the name and personal details from the signatures, commitments, RSVPs or
+    meeting sign-ups that `condition` picks and that still have them. One UPDATE: the keys the ORM listeners keep
     (name_key, phone_digits) are set here. Returns how many rows changed."""
     values = {
         "first_name": ERASED_NAME,
@@ -103,6 +107,8 @@ class ErasurePreview:
     petitions: list[Petition]
     pledges: list[Pledge]
     forums: list[Forum]
+    observed: list[Meeting]
+    spoken: list[AgendaItem]
     waiting_mail: int
 
 
@@ -122,6 +128,8 @@ def preview(person: Person) -> ErasurePreview:
         petitions=titles(Petition, Signature),
         pledges=titles(Pledge, Commitment),
         forums=titles(Forum, RSVP),
+        observed=titles(Meeting, Observer),
+        spoken=titles(AgendaItem, Speaker),
         waiting_mail=waiting,
     )
 
@@ -136,6 +144,8 @@ def erase(person: Person, user) -> dict[str, int]:
         "signatures": anonymise(Signature, Signature.person_id == person.id, now),
         "commitments": anonymise(Commitment, Commitment.person_id == person.id, now),
         "rsvps": anonymise(RSVP, RSVP.person_id == person.id, now),
+        "observers": anonymise(Observer, Observer.person_id == person.id, now),
+        "speakers": anonymise(Speaker, Speaker.person_id == person.id, now),
     }
     counts["mail_dropped"] = forget_person(person, now)
     record_event(user, "person_erased", person=person.id, **counts)

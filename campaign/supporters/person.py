@@ -1,6 +1,6 @@
-"""One supporter across every action: their signatures, commitments and RSVPs with the
-consent each recorded, the people sharing their mailbox, and the mail sent to them (what
-and when, never the text)."""
+"""One supporter across every action: their signatures, commitments, RSVPs and meeting
+sign-ups (observer, public comment) with the consent each recorded, the people sharing
+their mailbox, and the mail sent to them (what and when, never the text)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from campaign.campaigns.models import Campaign
 from campaign.core.errors import NotFound
 from campaign.extensions import db
 from campaign.forums.models import RSVP
+from campaign.meetings.models import Observer, Speaker
 from campaign.outbox.models import MessageStatus, OutboxMessage, Suppression
 from campaign.people.models import Person, Unsubscribe
 from campaign.petitions.models import Signature
@@ -58,6 +59,8 @@ class PersonRecord:
     signatures: list[Signature]
     commitments: list[Commitment]
     rsvps: list[RSVP]
+    observers: list[Observer]
+    speakers: list[Speaker]
     mail: list[Mail]
     # Broadcast preferences: when they asked for no more (campaign title, or None: everything).
     unsubscribes: list[tuple[Unsubscribe, str | None]]
@@ -88,6 +91,8 @@ def person_record(person_id: int) -> PersonRecord:
         signatures=_rows(Signature, person, Signature.petition, Signature.county),
         commitments=_rows(Commitment, person, Commitment.pledge, Commitment.county),
         rsvps=_rows(RSVP, person, RSVP.forum, RSVP.county),
+        observers=_rows(Observer, person, Observer.meeting),
+        speakers=_rows(Speaker, person, Speaker.agenda_item),
         mail=_mail(person),
         unsubscribes=_unsubscribes(person),
         suppression=db.session.scalar(select(Suppression).where(Suppression.address == person.email.lower()))

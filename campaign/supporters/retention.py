@@ -20,6 +20,7 @@ from campaign.forums.models import RSVP, Forum
 from campaign.jobs import services as jobs
 from campaign.jobs.models import Job
 from campaign.jobs.registry import handler
+from campaign.meetings.models import AgendaItem, Meeting, Observer, Speaker
 from campaign.outbox import services as outbox
 from campaign.people.models import Person
 from campaign.petitions import retention as petition_retention
@@ -31,7 +32,7 @@ from campaign.supporters.models import PurgeRun
 BATCH = 1000
 PURGE_JOB = "privacy.purge"
 SETTINGS = ("RETENTION_MONTHS", "IP_HASH_DAYS", "OUTBOX_KEEP_BODIES_DAYS")
-ACTIONS = (Signature, Commitment, RSVP)
+ACTIONS = (Signature, Commitment, RSVP, Observer, Speaker)
 
 
 def settings_in_force() -> dict[str, int]:
@@ -47,7 +48,7 @@ def settings_in_force() -> dict[str, int]:
 def _aged_out(cutoff: datetime) -> dict[str, tuple[type, object]]:
     """For each kind of action, the query of its rows past retention: signatures of
     petitions closed before `cutoff`, commitments of pledges closed and untouched since,
-    RSVPs of forums that ended before it."""
+    RSVPs of forums that ended before it, observers and speakers of meetings held before it."""
     return {
         "signatures": (
             Signature,
@@ -62,6 +63,17 @@ def _aged_out(cutoff: datetime) -> dict[str, tuple[type, object]]:
             .where(Pledge.status == PledgeStatus.CLOSED, Pledge.updated_at < cutoff),
         ),
         "rsvps": (RSVP, select(RSVP.id).join(Forum, Forum.id == RSVP.forum_id).where(Forum.ends_at < cutoff)),
+        "observers": (
+            Observer,
+            select(Observer.id).join(Meeting, Meeting.id == Observer.meeting_id).where(Meeting.starts_at < cutoff),
+        ),
+        "speakers": (
+            Speaker,
+            select(Speaker.id)
+            .join(AgendaItem, AgendaItem.id == Speaker.agenda_item_id)
+            .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+            .where(Meeting.starts_at < cutoff),
+        ),
     }
 
 
@@ -76,8 +88,8 @@ def _anonymise_in_batches(model: type, query, now: datetime) -> int:
 
 
 def _erase_people_left_without_actions(now: datetime) -> tuple[int, int]:
-    """Erase the people whose every signature, commitment and RSVP has been anonymised (by
-    retention, or one by one). Returns (people, waiting mails dropped)."""
+    """Erase the people whose every signature, commitment, RSVP and meeting sign-up has been
+    anonymised (by retention, or one by one). Returns (people, waiting mails dropped)."""
 
     def has(model, anonymised: bool):
         state = model.anonymised_at.is_not(None) if anonymised else model.anonymised_at.is_(None)

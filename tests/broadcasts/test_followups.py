@@ -11,7 +11,7 @@ from campaign.core.types import utcnow
 from campaign.extensions import db
 from campaign.officials import signals as official_signals
 from campaign.outbox.models import OutboxMessage
-from campaign.packets import services as packets
+from campaign.packets import deliveries
 from campaign.packets.models import DeliveryMethod, Packet, PacketStatus
 
 
@@ -29,9 +29,9 @@ def _packet(petition, count: int = 1204) -> Packet:
 def test_a_delivered_packet_leaves_a_draft_to_the_petitions_signers(app, make_petition, organizer):
     petition = make_petition()
     packet = _packet(petition)
-    delivered = packets.record_delivery(
+    delivered = deliveries.record_delivery(
         packet,
-        packets.DeliveryInput(
+        deliveries.DeliveryInput(
             recipient="Brown County Board", method=DeliveryMethod.IN_PERSON, delivered_at=utcnow() - timedelta(hours=1)
         ),
         organizer,
@@ -53,9 +53,9 @@ def test_a_delivered_packet_leaves_a_draft_to_the_petitions_signers(app, make_pe
 def test_a_recorded_response_leaves_a_draft_quoting_it(app, make_petition, organizer):
     petition = make_petition()
     packet = _packet(petition)
-    packets.record_delivery(
+    deliveries.record_delivery(
         packet,
-        packets.DeliveryInput(
+        deliveries.DeliveryInput(
             recipient="Sheriff Pat Example",
             method=DeliveryMethod.IN_PERSON,
             delivered_at=utcnow() - timedelta(hours=1),
@@ -79,7 +79,7 @@ def test_the_officials_response_hook_makes_one_draft_per_response(app, make_peti
         )
     db.session.commit()
     (draft,) = _drafts()
-    assert draft.origin_key == "response:vote:7" and "Chair Lee" in draft.subject_en
+    assert draft.origin_key == "vote:7" and "Chair Lee" in draft.subject_en
     assert draft.audience == {"action": f"petition:{petition.slug}"}
 
 

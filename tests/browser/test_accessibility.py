@@ -20,6 +20,8 @@ from campaign.extensions import db
 from campaign.forums import checkin
 from campaign.forums.demo import DEMO_SLUG as FORUM
 from campaign.forums.models import RSVP, Forum
+from campaign.meetings.demo import DEMO_SLUG as MEETING
+from campaign.meetings.demo import PAST_SLUG as PAST_MEETING
 from campaign.packets import services as packets
 from campaign.petitions.demo import DEMO_SLUG as PETITION
 from campaign.petitions.models import Petition, Signature
@@ -105,8 +107,12 @@ PUBLIC = [
     "/forums/",
     f"/forums/{FORUM}",
     f"/pledges/{PLEDGE}",
+    f"/meetings/{MEETING}",
+    f"/meetings/{PAST_MEETING}",
     "/where",
-    "/where?zip=54301",
+    "/where?state=WI",
+    "/where/55009",
+    f"/c/{CAMPAIGN}/officials",
     "/packets/verify/{packet}",
     "/login",
     "/unsubscribe/{unsubscribe}",
@@ -121,6 +127,8 @@ ORGANIZER = [
     f"/organize/forums/{FORUM}",
     f"/organize/forums/{FORUM}/check-in",
     f"/organize/pledges/{PLEDGE}",
+    f"/organize/meetings/{PAST_MEETING}",
+    f"/organize/meetings/{MEETING}/edit",
     f"/organize/campaigns/{CAMPAIGN}/supporters?q=a",
     f"/organize/campaigns/{CAMPAIGN}/supporters/export?action=petition:{PETITION}",
     "/organize/people/{person}",

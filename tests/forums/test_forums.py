@@ -331,4 +331,4 @@ def test_seed_demo_adds_an_upcoming_forum_with_rsvps_and_a_past_one_with_attenda
     sheets = select(func.count()).where(Signature.forum_id == past.id, Signature.source == SignatureSource.PAPER)
     assert db.session.scalar(sheets) == len(demo.PAST_SHEETS)
     page = client.get(f"/c/{forum.campaign.slug}").get_data(as_text=True)
-    assert forum.title in page and "forums.ics" in page
+    assert forum.title in page and f"/c/{forum.campaign.slug}/calendar.ics" in page

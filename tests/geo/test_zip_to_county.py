@@ -68,25 +68,3 @@ def test_resolve_county_by_fips_or_label(app):
         resolve_county("99999")
     with pytest.raises(NotFound):
         resolve_county("Atlantis County, WI")
-
-
-def test_where_page_shows_county_and_its_campaigns(client, make_campaign):
-    make_campaign(title="End 287(g) in Brown", slug="brown")
-    page = client.get("/where?zip_code=54301")
-    assert page.status_code == 200
-    text = page.get_data(as_text=True)
-    assert "Brown County, WI" in text
-    assert "55009" in text
-    assert "End 287(g) in Brown" in text
-
-
-def test_where_page_unknown_zip_is_a_clear_404_message(client):
-    page = client.get("/where?zip_code=00000")
-    assert page.status_code == 404
-    assert "We don&#39;t know the ZIP code 00000" in page.get_data(as_text=True)
-
-
-def test_where_page_malformed_zip_is_422(client):
-    page = client.get("/where?zip_code=12")
-    assert page.status_code == 422
-    assert "Enter a 5-digit ZIP code." in page.get_data(as_text=True)

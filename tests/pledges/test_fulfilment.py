@@ -225,9 +225,9 @@ def test_seed_demo_adds_a_pledge_to_attend_the_next_board_meeting(runner):
 
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     pledge = services.get_pledge(demo.DEMO_SLUG)
-    assert pledge.kind.value == "attend_meeting" and pledge.meeting_at > utcnow()
-    local = pledge.meeting_at.astimezone(ZoneInfo("America/Chicago"))
-    assert (local.weekday(), local.hour, 15 <= local.day <= 21) == (2, 19, True)  # third Wednesday, 7 pm
+    assert pledge.kind.value == "attend_meeting" and pledge.meeting.slug == "brown-county-board-regular-meeting"
+    local = pledge.happens_at.astimezone(ZoneInfo("America/Chicago"))
+    assert pledge.happens_at > utcnow() and local.hour == 18  # the board meeting, 6 pm
     assert fulfilment.report(pledge).committed == 6 and pledge.threshold == 20
     assert runner.invoke(args=["seed-demo"]).exit_code == 0  # idempotent
     assert fulfilment.report(pledge).committed == 6

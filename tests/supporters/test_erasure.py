@@ -213,7 +213,15 @@ def test_erasure_removes_the_person_everywhere_and_keeps_the_counts(client, logi
 
     [event] = audit("person_erased")
     assert event.user_id == organizer.id
-    assert event.details == {"person": person.id, "signatures": 2, "commitments": 1, "rsvps": 1, "mail_dropped": 1}
+    assert event.details == {
+        "person": person.id,
+        "signatures": 2,
+        "commitments": 1,
+        "rsvps": 1,
+        "observers": 0,
+        "speakers": 0,
+        "mail_dropped": 1,
+    }
     written = json.dumps(event.details).lower()
     for private in ("ana", "ruiz", "example.org", "quiet", "555"):
         assert private not in written
