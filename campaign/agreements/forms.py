@@ -52,7 +52,7 @@ class LocalFactForm(BaseForm):
         description=_l('For example: "The village board voted 5-2 against the agreement after public comment."'),
     )
     source_url = StringField(
-        _l("Source"),
+        _l("Source link"),
         validators=[Optional(), Length(max=400)],
         description=_l("A link to the minutes, the vote, the letter or the article."),
     )

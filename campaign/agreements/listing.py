@@ -32,7 +32,7 @@ FIELD_LABELS = {
     "state": _l("State"),
     "county_fips": _l("County (FIPS)"),
     "model": _l("Model"),
-    "signed_on": _l("Signed"),
+    "signed_on": _l("Date signed"),
     "document_url": _l("Agreement link"),
     "addendum_url": _l("Addendum link"),
     "listed": _l("On ICE's list"),

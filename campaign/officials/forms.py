@@ -52,7 +52,7 @@ class PositionForm(BaseForm):
     )
     stated_on = DateField(_l("Date stated"), validators=[DataRequired()])
     source_url = StringField(
-        _l("Source"),
+        _l("Source link"),
         validators=[Optional(), Length(max=500)],
         description=_l("A link to the statement, the minutes, the video or the article where they said it."),
     )
