@@ -9,11 +9,9 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from campaign.accounts.services import create_user
 from campaign.campaigns import demo
 from campaign.campaigns.demo_documents import HELPLINES
 from campaign.extensions import db
-from tests.browser.test_accessibility import EMAIL, PASSWORD, blocking_violations, page  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -51,28 +49,3 @@ def test_the_general_rights_page_prints_on_one_sheet(app, live_server, browser, 
     sheets = printed(browser, f"{live_server}/know-your-rights?lang={language}", "Letter")
     assert len(sheets) == 1
     assert "I-200" in sheets[0]
-
-
-def test_the_pages_have_no_serious_axe_violation(app, live_server, page):  # noqa: F811 (the fixture)
-    """On a phone, in English and Spanish: the public pages and the organizer pages."""
-    campaign = demo.seed()
-    create_user(EMAIL, PASSWORD, "admin", name="Pat")
-    db.session.commit()
-    document = campaign.documents[0]
-    public = [f"/c/{campaign.slug}/rights", "/know-your-rights", f"/c/{campaign.slug}"]
-    found = [line for path in public for line in blocking_violations(page, live_server + path)]
-    page.goto(f"{live_server}/login?lang=en")
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server}/organize/")
-    base = f"/organize/campaigns/{campaign.slug}"
-    organizer = [
-        f"{base}/documents",
-        f"{base}/documents/new",
-        f"{base}/documents/{document.id}/edit",
-        f"{base}/rights",
-        f"{base}/rights/helplines/{campaign.helplines[0].id}",
-    ]
-    found += [line for path in organizer for line in blocking_violations(page, live_server + path)]
-    assert not found, "axe found serious or critical violations:\n" + "\n".join(found)
