@@ -6,20 +6,22 @@ HEADER_SEARCH_ROWS rows (the sheet may have title lines above them). MOA and ADD
 optional: some of ICE's sheets have no ADDENDUM column, and an agreement without a link is
 still an agreement. In ICE's .xlsx the MOA cell says "link" and carries a hyperlink: that
 hyperlink's address is read from the sheet (openpyxl's read-only mode, which streams the
-rows, leaves hyperlinks out)."""
+rows, leaves hyperlinks out). At most MAX_LINES lines of MAX_COLUMNS cells are read: a row
+numbered a million in a 5 KB file cannot keep a request busy for minutes."""
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
-import unicodedata
 import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from openpyxl import load_workbook
 from openpyxl.packaging.relationship import get_dependents, get_rels_path
@@ -30,13 +32,16 @@ from sqlalchemy import select
 from campaign.agreements.models import AgreementModel, fold_agency
 from campaign.core.csvimport import decode, sniff_dialect
 from campaign.core.errors import DomainError
-from campaign.core.text import clean_control
+from campaign.core.text import clean_control, fold_words
 from campaign.core.urls import web_link
 from campaign.extensions import db
 from campaign.geo.data import state_names
 from campaign.geo.models import County
 
 HEADER_SEARCH_ROWS = 10
+# ICE's list has a few thousand lines at most, and some ten columns.
+MAX_LINES = 20_000
+MAX_COLUMNS = 100
 REQUIRED = ("STATE", "LAW ENFORCEMENT AGENCY", "TYPE", "COUNTY", "SUPPORT TYPE", "SIGNED")
 OPTIONAL = ("MOA", "ADDENDUM")
 # Unpacked, an .xlsx is some 5 to 10 times its size; more than this is a zip bomb.
@@ -125,7 +130,7 @@ def _csv_lines(data: bytes) -> Iterator[tuple[int, list | None, dict[int, str]]]
             return
         except csv.Error:  # a cell past csv.field_size_limit(): the rest of the line is dropped
             cells = None
-        yield line, cells, {}
+        yield line, cells[:MAX_COLUMNS] if cells is not None else None, {}
         line = reader.line_num + 1
 
 
@@ -147,7 +152,8 @@ def _xlsx_lines(data: bytes, max_unzipped: int) -> Iterator[tuple[int, list, dic
                 sheet = workbook.worksheets[0]
                 links = _hyperlinks(archive, sheet._worksheet_path)  # the sheet's path in the zip
                 sheet.reset_dimensions()  # a wrong <dimension> would cut rows short
-                for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+                rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)  # a cell at XFD: no 16,384-wide rows
+                for number, cells in enumerate(rows, start=1):
                     yield number, list(cells), links.get(number, {})
             finally:
                 workbook.close()
@@ -158,22 +164,34 @@ def _xlsx_lines(data: bytes, max_unzipped: int) -> Iterator[tuple[int, list, dic
 
 
 def _hyperlinks(archive: zipfile.ZipFile, sheet_path: str) -> dict[int, dict[int, str]]:
-    """{row: {column index from 0: address}} of the sheet's external hyperlinks."""
+    """{row: {column index from 0: address}} of the sheet's external hyperlinks, within
+    MAX_LINES and MAX_COLUMNS. Each element is dropped once read, and a sheet of more than
+    MAX_LINES rows is refused here, before openpyxl reads it."""
     rels_path = get_rels_path(sheet_path)
     targets = {}
     if rels_path in archive.namelist():
         targets = {rel.Id: rel.Target for rel in get_dependents(archive, rels_path)}
     links: dict[int, dict[int, str]] = {}
+    open_elements, rows = [], 0
     with archive.open(sheet_path) as source:
-        for _event, element in iterparse(source):
-            if element.tag == f"{SHEET_NS}hyperlink":
+        for event, element in iterparse(source, events=("start", "end")):
+            if event == "start":
+                open_elements.append(element)
+                continue
+            open_elements.pop()
+            if element.tag == f"{SHEET_NS}row":
+                rows += 1
+                if rows > MAX_LINES:
+                    raise _too_many_lines()
+            elif element.tag == f"{SHEET_NS}hyperlink":
                 target = targets.get(element.get(f"{REL_NS}id"))
                 match = re.fullmatch(r"([A-Z]{1,3})([0-9]{1,7})", element.get("ref") or "")
                 if target and match:
-                    column = column_index_from_string(match.group(1)) - 1
-                    links.setdefault(int(match.group(2)), {})[column] = target
-            if element.tag == f"{SHEET_NS}row":
-                element.clear()
+                    row, column = int(match.group(2)), column_index_from_string(match.group(1)) - 1
+                    if row <= MAX_LINES and column < MAX_COLUMNS:
+                        links.setdefault(row, {})[column] = target
+            if open_elements:
+                open_elements[-1].remove(element)
     return links
 
 
@@ -211,6 +229,16 @@ def _find_header(lines: Iterator) -> dict[str, int]:
     raise DomainError(message, field="file")
 
 
+def _too_many_lines() -> DomainError:
+    return DomainError(
+        _(
+            "This file has more than %(count)s lines: ICE's list is far shorter. Check that it is the right file.",
+            count=format_decimal(MAX_LINES),
+        ),
+        field="file",
+    )
+
+
 def _parse(lines: Iterator) -> ParsedFile:
     lines = iter(lines)
     columns = _find_header(lines)
@@ -218,6 +246,8 @@ def _parse(lines: Iterator) -> ParsedFile:
     seen: dict[tuple, int] = {}
     counties = CountyNames()
     for number, cells, links in lines:
+        if number > MAX_LINES:
+            raise _too_many_lines()
         if cells is None:
             parsed.problems.append((number, _("This line has a cell too long to read: line skipped.")))
             continue
@@ -280,21 +310,25 @@ def _row(number: int, values: dict, links: dict, counties: CountyNames, problems
     )
 
 
+@functools.cache
+def _state_codes() -> tuple[frozenset[str], dict[str, str]]:
+    """The postal codes, and the code of each folded state name (read once: the list is a file)."""
+    names = state_names()
+    return frozenset(names), {name.casefold(): code for code, name in names.items()}
+
+
 def state_code(text: str) -> str | None:
     """ "WI", "wi", "Wisconsin" or "WISCONSIN" -> "WI"; None for anything else."""
-    names = state_names()
-    if text.upper() in names:
+    codes, by_name = _state_codes()
+    if text.upper() in codes:
         return text.upper()
-    folded = " ".join(text.casefold().split())
-    return next((code for code, name in names.items() if name.casefold() == folded), None)
+    return by_name.get(" ".join(text.casefold().split()))
 
 
 def fold_county(name: str) -> str:
     """ "St. Louis County", "Saint Louis" and "ST LOUIS" are one county; "Baltimore city"
     and "Baltimore County" stay two."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(char for char in text if not unicodedata.combining(char)).casefold()
-    text = " ".join(re.sub(r"[^0-9a-z]+", " ", text.replace("'", "")).split())
+    text = fold_words(name.replace("'", "").replace("\u2019", ""))
     text = re.sub(r"\bsainte\b", "ste", re.sub(r"\bsaint\b", "st", text))
     return COUNTY_SUFFIXES.sub("", text)
 

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import enum
-import re
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship, validates
 
+from campaign.core.text import fold_words
 from campaign.core.types import StrEnumType, UTCDateTime, utcnow
 from campaign.extensions import db
 from campaign.geo.models import County
@@ -125,8 +125,9 @@ class Agreement(db.Model):
 
 
 def fold_agency(name: str) -> str:
-    """ "Brown County Sheriff's Office " and "BROWN COUNTY SHERIFFS OFFICE" are one agency."""
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", name.casefold().replace("'", "")).split())[:200]
+    """ "Doña Ana County Sheriff's Office " and "DONA ANA COUNTY SHERIFFS OFFICE" are one
+    agency."""
+    return fold_words(name.replace("'", "").replace("\u2019", ""))[:200]
 
 
 class AgreementImport(db.Model):

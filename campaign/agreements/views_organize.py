@@ -152,18 +152,26 @@ def _upload_folder() -> Path:
 def _forget_old_uploads(folder: Path) -> None:
     cutoff = time.time() - UPLOAD_LIFE.total_seconds()
     for path in folder.iterdir():
-        if path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+        except FileNotFoundError:  # another organizer's request removed it first
+            continue
 
 
 def _kept_upload(sha256: str) -> tuple[str, bytes]:
     """The file this organizer previewed, by the hash the apply form sent: (name, bytes)."""
     kept = session.get(SESSION_KEY) or {}
+    expired = DomainError(_("This preview has expired. Upload the file again."), field="sha256")
+    if kept.get("sha256") != sha256:
+        raise expired
     path = _upload_folder() / f"{sha256}{kept.get('suffix', '')}"
-    fresh = path.is_file() and path.stat().st_mtime >= time.time() - UPLOAD_LIFE.total_seconds()
-    if kept.get("sha256") != sha256 or not fresh:
-        raise DomainError(_("This preview has expired. Upload the file again."), field="sha256")
-    return kept["file_name"], path.read_bytes()
+    try:  # another request may remove an expired file at any moment
+        if path.stat().st_mtime < time.time() - UPLOAD_LIFE.total_seconds():
+            raise expired
+        return kept["file_name"], path.read_bytes()
+    except FileNotFoundError:
+        raise expired from None
 
 
 def _preview(form: ImportForm) -> services.ImportReport:

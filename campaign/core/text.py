@@ -34,12 +34,18 @@ def blank_to_none(value: str | None) -> str | None:
     return (value or "").strip() or None
 
 
+def fold_words(text: str) -> str:
+    """Words to match on: accents, case and punctuation ignored ("Doña Ana" and "DONA ANA"
+    agree); letters of every script are kept."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+    return " ".join(re.findall(r"\w+", bare))
+
+
 def name_key(first_name: str, last_name: str) -> str:
     """A person's name as paper and online entries can be matched on: accents, case and
     punctuation ignored ("José Núñez-Ruiz" and "jose nunez ruiz" agree)."""
-    decomposed = unicodedata.normalize("NFKD", f"{first_name} {last_name}")
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
-    return " ".join(re.findall(r"\w+", bare))[:200]
+    return fold_words(f"{first_name} {last_name}")[:200]
 
 
 def phone_digits(phone: str | None) -> str | None:

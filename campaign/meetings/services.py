@@ -31,6 +31,9 @@ from campaign.officials.models import Body, Official
 MAX_OBSERVERS = 10_000
 MAX_SPEAKER_SLOTS = 500
 MAX_MINUTES_PER_SPEAKER = 10
+# The years a meeting can be in: far from any real one, and no zone arithmetic near year 1 or
+# 9999 to overflow (9999-12-31 23:59 in Green Bay is already year 10000 in UTC).
+MEETING_YEARS = range(2000, 3000)
 
 
 # --- meetings -------------------------------------------------------------------------------
@@ -56,6 +59,7 @@ def save_meeting(campaign: Campaign, data: MeetingInput, meeting: Meeting | None
     """Create or change a meeting of the campaign's county. A past date is allowed: organizers
     record meetings already held, with their outcome and votes. The address is set once, at
     creation (calendar subscriptions know the meeting by it). Nothing is written when refused."""
+    check_meeting_year(data.starts_local, "starts_at")
     if data.observer_limit is not None and not 1 <= data.observer_limit <= MAX_OBSERVERS:
         raise DomainError(
             _("Allow between 1 and %(max)s observers, or leave it empty for no limit.", max=MAX_OBSERVERS),
@@ -81,6 +85,12 @@ def save_meeting(campaign: Campaign, data: MeetingInput, meeting: Meeting | None
     db.session.flush()
     record_event(user, "meeting_saved", meeting=meeting.slug, **changes.details())
     return meeting
+
+
+def check_meeting_year(local: datetime, field: str) -> None:
+    """Refuse, beside `field`, a wall-clock time in a year no meeting has (MEETING_YEARS)."""
+    if local.year not in MEETING_YEARS:
+        raise DomainError(_("Enter a date between the years 2000 and 2999."), field=field)
 
 
 def get_meeting(slug: str, include_drafts: bool = False) -> Meeting:

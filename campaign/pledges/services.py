@@ -31,6 +31,7 @@ from campaign.extensions import db
 from campaign.forums.models import Forum, ForumStatus
 from campaign.geo.services import county_zone, zone_for
 from campaign.meetings.models import Meeting
+from campaign.meetings.services import check_meeting_year
 from campaign.meetings.services import meeting_zone as meeting_zone_of
 from campaign.officials.models import Official
 from campaign.people import pending
@@ -105,6 +106,7 @@ def save_pledge(campaign: Campaign, data: PledgeInput, pledge: Pledge | None = N
         raise NotFound(_("There is no such official."), field="official_id")
     meeting_at = None
     if data.meeting_local is not None:
+        check_meeting_year(data.meeting_local, "meeting_at")
         meeting_at = data.meeting_local.replace(tzinfo=meeting_zone(campaign))
     slug = checked_slug(data.slug, data.title, Pledge, current_id=pledge.id if pledge else None)
 

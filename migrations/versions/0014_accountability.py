@@ -6,12 +6,12 @@ Create Date: 2026-12-04 16:31:26.111101
 
 """
 import re
+import unicodedata
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import campaign.core.types
-
 
 # revision identifiers, used by Alembic.
 revision = '0014'
@@ -259,7 +259,8 @@ def upgrade():
     connection = op.get_bind()
     for row in connection.execute(sa.select(agreements.c.id, agreements.c.agency)).all():
         # campaign.agreements.models.fold_agency as it was written for this revision
-        key = " ".join(re.sub(r"[^0-9a-z]+", " ", row.agency.casefold().replace("'", "")).split())[:200]
+        bare = "".join(c for c in unicodedata.normalize("NFKD", row.agency.replace("'", "").replace("\u2019", "")) if not unicodedata.combining(c))
+        key = " ".join(re.findall(r"\w+", bare.casefold()))[:200]
         connection.execute(agreements.update().where(agreements.c.id == row.id).values(agency_key=key))
     # "ended" is now told apart: an ended agreement of an earlier release was rescinded.
     connection.execute(agreements.update().where(agreements.c.status == 'ended').values(status='rescinded'))
