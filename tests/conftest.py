@@ -25,6 +25,10 @@ from campaign import create_app
 from campaign.config import normalize_database_url
 from campaign.extensions import db
 
+# Builders kept beside the tests of their area and used across areas (pledges and the county
+# pages target meetings; the mail tests sign up for them).
+pytest_plugins = ("tests.meetings.fixtures",)
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

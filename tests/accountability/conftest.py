@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from campaign.agreements.models import Agreement, AgreementModel, AgreementSource, AgreementStatus
-from campaign.core.types import utcnow
 from campaign.extensions import db
-from campaign.meetings.models import Meeting
-from campaign.officials.models import Body
 
 
 @pytest.fixture
@@ -30,28 +25,5 @@ def make_agreement(app):
         db.session.add(agreement)
         db.session.commit()
         return agreement
-
-    return build
-
-
-@pytest.fixture
-def make_meeting(app, make_campaign):
-    counter = iter(range(1, 10_000))
-
-    def build(**fields) -> Meeting:
-        number = next(counter)
-        values = {
-            "slug": f"board-meeting-{number}",
-            "body": Body.COUNTY_BOARD,
-            "county_fips": "55009",
-            "title": f"Brown County Board of Supervisors {number}",
-            "starts_at": utcnow() + timedelta(days=10),
-        } | fields
-        if "campaign" not in values:
-            values["campaign"] = make_campaign()
-        meeting = Meeting(**values)
-        db.session.add(meeting)
-        db.session.commit()
-        return meeting
 
     return build

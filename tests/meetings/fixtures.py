@@ -1,5 +1,5 @@
-"""Builders of the meetings tests: a meeting of the county board and an item on its agenda.
-Other folders import them (pledges target meetings)."""
+"""Builders of a meeting of the county board and an item on its agenda, for every test
+(tests/conftest.py loads them as a plugin)."""
 
 from __future__ import annotations
 

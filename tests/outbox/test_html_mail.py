@@ -25,6 +25,7 @@ from campaign.core.types import utcnow
 from campaign.extensions import db
 from campaign.forums import services as forums
 from campaign.forums.notices import mail_rsvp
+from campaign.meetings import signups
 from campaign.officials.models import Body
 from campaign.outbox import services as outbox
 from campaign.outbox.html import mail_html, text_to_html
@@ -34,6 +35,7 @@ from campaign.pledges import services as pledges
 from campaign.pledges.models import PledgeKind
 from campaign.pledges.notices import mail_commitment
 from tests.forums.helpers import confirmed_rsvp
+from tests.meetings.signup_helpers import mailed_link
 from tests.petitions.helpers import confirmation_link, mails_to
 
 MAIL_DIR = PROJECT_ROOT / "templates" / "mail"
@@ -74,10 +76,11 @@ class Scene:
     petition: object
     forum: object
     pledge: object
+    agenda_item: object  # on a meeting's agenda, taking public comment
 
 
 @pytest.fixture
-def scene(make_user, make_petition, make_forum, make_pledge, make_official) -> Scene:
+def scene(make_user, make_petition, make_forum, make_pledge, make_official, make_agenda_item) -> Scene:
     forum = make_forum(title_es="Foro comunitario", virtual_url="https://meet.example.org/forum")
     official = make_official(email="sheriff@example.org", phone="920-448-4200", body=Body.SHERIFF)
     pledge = make_pledge(
@@ -92,7 +95,7 @@ def scene(make_user, make_petition, make_forum, make_pledge, make_official) -> S
         threshold=1,
     )
     petition = make_petition(title_es="Terminen el acuerdo")
-    return Scene(make_user().email, petition, forum, pledge)
+    return Scene(make_user().email, petition, forum, pledge, make_agenda_item(title_es="Poner fin al acuerdo 287(g)"))
 
 
 def as_input(kind, reader: Reader):
@@ -117,6 +120,20 @@ def signed_and_confirmed(scene: Scene, reader: Reader) -> None:
     token = confirmation_link(mails_to(reader.email)[-1]).rsplit("/", 1)[1]
     petitions.confirm(scene.petition, token)
     db.session.commit()
+
+
+def signed_up_for_the_meeting(scene: Scene, reader: Reader, template: str) -> None:
+    """An observer's or a speaker's sign-up mail; for the "confirmed" mails, its link pressed."""
+    item, observing = scene.agenda_item, "observer" in template
+    data = as_input(signups.SignupInput, reader)
+    if observing:
+        signups.sign_up_observer(item.meeting, data)
+    else:
+        signups.sign_up_speaker(item, data)
+    if template.endswith("_confirmed"):
+        db.session.commit()
+        token = mailed_link(reader.email).split("?")[0].rsplit("/", 1)[1]
+        (signups.confirm_observer if observing else signups.confirm_speaker)(item.meeting, token)
 
 
 def send_already_signed(scene: Scene, reader: Reader, template: str) -> None:
@@ -145,6 +162,7 @@ AREA_SENDERS: dict[str, Callable[[Scene, Reader, str], None]] = {
         confirmed_rsvp(scene.forum, as_input(forums.RSVPInput, reader)), template
     ),
     "pledges": lambda scene, reader, template: mail_commitment(confirmed_commitment(scene, reader), template),
+    "meetings": signed_up_for_the_meeting,
 }
 
 
@@ -198,7 +216,9 @@ def words(text: str) -> str:
 
 
 def subject_of(received: Message) -> str:
-    return str(make_header(decode_header(received["Subject"])))
+    """The subject as a mail program shows it: unfolded (a long one arrives folded, even
+    before its first word)."""
+    return words(str(make_header(decode_header(received["Subject"]))))
 
 
 def parts(received: Message) -> tuple[str, str]:
@@ -227,7 +247,7 @@ def receive(smtp_server, send: Callable[[], None], template: str) -> tuple[str, 
     arrivals = [
         received
         for received in smtp_server.messages[arrived:]
-        if received["To"] == message.recipient and subject_of(received) == message.subject
+        if received["To"] == message.recipient and subject_of(received) == words(message.subject)
     ]
     assert arrivals, f"mail/{template}.txt did not arrive"
     return subject_of(arrivals[-1]), *parts(arrivals[-1])

@@ -13,11 +13,8 @@ from campaign.extensions import db
 from campaign.meetings.models import MeetingStatus
 from campaign.pledges import reminders, services
 from campaign.pledges.models import Pledge, PledgeKind
-from tests.meetings import fixtures
 from tests.petitions.helpers import mails_to
 from tests.pledges.test_commitments import committed
-
-make_meeting = fixtures.make_meeting  # the meetings folder's builder, as a fixture here
 
 
 def pledge_input(**fields) -> services.PledgeInput:
