@@ -9,7 +9,7 @@ import click
 from flask.cli import AppGroup
 
 from campaign.agreements import services
-from campaign.agreements.importer import too_large
+from campaign.agreements.importer_files import too_large
 from campaign.core.errors import DomainError
 from campaign.extensions import db
 

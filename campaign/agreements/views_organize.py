@@ -28,7 +28,7 @@ from campaign.agreements.forms import (
     LocalFactForm,
     state_choices,
 )
-from campaign.agreements.importer import too_large
+from campaign.agreements.importer_files import too_large
 from campaign.agreements.models import AgreementModel, AgreementStatus
 from campaign.core.errors import DomainError, attach_to_form
 from campaign.core.forms import submit

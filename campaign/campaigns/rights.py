@@ -13,6 +13,7 @@ from campaign.accounts.audit import Changes
 from campaign.accounts.services import record_event
 from campaign.campaigns.models import Campaign, Helpline
 from campaign.core.errors import DomainError, NotFound
+from campaign.core.ordering import move
 from campaign.core.text import blank_to_none, clean_control
 from campaign.core.urls import web_link
 from campaign.extensions import db
@@ -118,21 +119,15 @@ def delete_helpline(helpline: Helpline, user=None) -> None:
 
 
 def move_helpline(helpline: Helpline, up: bool) -> None:
-    """Swap the helpline with its neighbour above (or below); at the end it stays."""
-    order = list(
-        db.session.scalars(
-            select(Helpline)
-            .where(Helpline.campaign_id == helpline.campaign_id)
-            .order_by(Helpline.position, Helpline.id)
-            .with_for_update()
-        )
+    """Swap the helpline with its neighbour above (or below); at the end it stays. The positions
+    are renumbered 1, 2, 3... in the new order."""
+    helplines = db.session.scalars(
+        select(Helpline)
+        .where(Helpline.campaign_id == helpline.campaign_id)
+        .order_by(Helpline.position, Helpline.id)
+        .with_for_update()  # two organizers moving helplines of one campaign take turns
     )
-    index = order.index(helpline)
-    other = index - 1 if up else index + 1
-    if 0 <= other < len(order):
-        order[index], order[other] = order[other], order[index]
-    for position, row in enumerate(order, start=1):  # also renumbers rows that shared a position
-        row.position = position
+    move(list(helplines), helpline, -1 if up else 1)
     db.session.flush()
 
 

@@ -20,6 +20,7 @@ from campaign.accounts.services import record_event
 from campaign.campaigns.models import Campaign, CampaignStatus
 from campaign.campaigns.services import checked_slug
 from campaign.core.errors import DomainError, NotFound
+from campaign.core.ordering import move
 from campaign.core.text import blank_to_none
 from campaign.core.types import utcnow
 from campaign.core.urls import web_link
@@ -195,13 +196,13 @@ def get_item(meeting: Meeting, item_id: int) -> AgendaItem:
 def move_item(item: AgendaItem, step: int) -> None:
     """Move an item one place up (`step` -1) or down (+1) the agenda; at either end, nothing moves.
     The positions are renumbered 1, 2, 3... in the new order."""
-    items = sorted(item.meeting.items, key=lambda each: (each.position, each.id))
-    index = items.index(item)
-    target = index + (1 if step > 0 else -1)
-    if 0 <= target < len(items):
-        items[index], items[target] = items[target], items[index]
-    for position, each in enumerate(items, start=1):
-        each.position = position
+    items = db.session.scalars(
+        select(AgendaItem)
+        .where(AgendaItem.meeting_id == item.meeting_id)
+        .order_by(AgendaItem.position, AgendaItem.id)
+        .with_for_update()  # two organizers moving items of one agenda take turns
+    )
+    move(list(items), item, step)
     db.session.flush()
 
 

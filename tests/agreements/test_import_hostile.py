@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from campaign.agreements.importer import MAX_LINES
+from campaign.agreements.importer_files import MAX_LINES
 from campaign.agreements.models import Agreement, AgreementImport
 from campaign.extensions import db
 from tests.agreements.files import FIRST, csv_bytes, row, xlsx_bytes
