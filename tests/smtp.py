@@ -16,6 +16,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 class Mailbox:
     def __init__(self):
         self.messages: list[Message] = []
+        self.raw: list[bytes] = []  # each message as it came over the wire
         self.refuse_with: str | None = None  # e.g. "451 4.3.0 try again later"
         self.refuse_recipients: dict[str, str] = {}  # address -> reply to its RCPT TO
 
@@ -28,6 +29,7 @@ class Mailbox:
     async def handle_DATA(self, server, session, envelope):
         if self.refuse_with:
             return self.refuse_with
+        self.raw.append(envelope.content)
         message = email.message_from_bytes(envelope.content)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         message["X-SMTP-Session"] = str(id(session))  # which connection brought it

@@ -238,14 +238,14 @@ def _claim_due(now: datetime, limit: int) -> tuple[list[int], datetime]:
     return ids, lease_until
 
 
-def _renew_lease(message_id: int, held: datetime, now: datetime) -> datetime | None:
-    """Extend this sender's lease on one message just before sending it.
+def _renew_lease(message_id: int, held: datetime, now: datetime) -> bool:
+    """Extend this sender's lease on one message just before sending it. The caller commits
+    it, with the previous message's outcome: one commit a message, not two.
 
-    Refused (None) when the message no longer carries this sender's mark: the lease ran
+    Refused (False) when the message no longer carries this sender's mark: the lease ran
     out while earlier messages of the batch were slow and another sender took it, or an
     organizer asked for it to be sent again. Sending it anyway would send it twice.
     """
-    renewed = max(now, utcnow()) + LEASE
     statement = (
         update(OutboxMessage)
         .where(
@@ -253,18 +253,17 @@ def _renew_lease(message_id: int, held: datetime, now: datetime) -> datetime | N
             OutboxMessage.status == MessageStatus.PENDING,
             OutboxMessage.next_attempt_at == held,
         )
-        .values(next_attempt_at=renewed)
+        .values(next_attempt_at=max(now, utcnow()) + LEASE)
         .execution_options(synchronize_session=False)
     )
-    taken = db.session.execute(statement).rowcount == 1
-    db.session.commit()
-    return renewed if taken else None
+    return db.session.execute(statement).rowcount == 1
 
 
 def deliver_pending(now: datetime | None = None, batch_size: int = 50) -> dict[str, int]:
-    """Send every message that is due. Each outcome is committed as soon as it is known, so a
-    crash re-sends at most the message in flight. A failure is recorded on the message and
-    retried with backoff; after the last attempt the message is marked failed.
+    """Send every message that is due. Each outcome is committed before the next message is
+    sent (with that message's lease), so a crash re-sends at most the message in flight. A
+    failure is recorded on the message and retried with backoff; after the last attempt the
+    message is marked failed.
 
     `now` freezes the clock (tests, and "pretend it is later"); without it each batch is
     taken at the current time, so messages written during a long run are sent too.
@@ -286,7 +285,9 @@ def _deliver_due(now: datetime | None, batch_size: int) -> dict[str, int]:
         if not batch:
             return totals
         for message_id in batch:
-            if _renew_lease(message_id, lease_until, now or utcnow()) is None:
+            taken = _renew_lease(message_id, lease_until, now or utcnow())
+            db.session.commit()
+            if not taken:
                 continue
             message = db.session.get(OutboxMessage, message_id)
             message.attempts += 1
@@ -312,7 +313,8 @@ def _deliver_due(now: datetime | None, batch_size: int) -> dict[str, int]:
                 message.sent_at = utcnow()
                 message.last_error = None
                 totals["sent"] += 1
-            db.session.commit()
+        # The last outcome; each earlier one went with the next message's lease.
+        db.session.commit()
 
 
 @handler(DELIVER_JOB)

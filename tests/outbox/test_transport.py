@@ -39,3 +39,30 @@ def test_a_dropped_session_is_opened_again_for_the_next_run(smtp_app, smtp_serve
     db.session.commit()
     assert outbox.deliver_pending()["sent"] == 1
     assert [message["To"] for message in smtp_server.mailbox.messages] == ["a@example.org", "b@example.org"]
+
+
+def test_a_line_too_long_for_the_wire_goes_quoted_printable_and_arrives_whole(smtp_app, smtp_server):
+    """RFC 5322 caps a line at 998 octets: a paragraph pasted as one line (or a long inlined
+    HTML line) would be refused or cut by servers on the way, so its part goes
+    quoted-printable. A short message stays 8bit, readable as it is."""
+    paragraph = "Señoras y señores de la junta del condado, les pedimos que pongan fin al acuerdo. " * 30
+    html = f"<p>{paragraph}</p>"
+    outbox.write("long@example.org", "Carta", paragraph, "outbox.test", html=html)
+    outbox.write("short@example.org", "Carta", "Gracias por firmar, José.", "outbox.test")
+    db.session.commit()
+
+    assert outbox.deliver_pending()["sent"] == 2
+
+    long_raw, short_raw = smtp_server.mailbox.raw
+    assert max(len(line) for line in long_raw.split(b"\r\n")) <= 998
+    long_message, short_message = smtp_server.mailbox.messages
+    parts = {part.get_content_type(): part for part in long_message.walk() if not part.is_multipart()}
+    assert {kind: part["Content-Transfer-Encoding"] for kind, part in parts.items()} == {
+        "text/plain": "quoted-printable",
+        "text/html": "quoted-printable",
+    }
+    assert parts["text/plain"].get_payload(decode=True).decode("utf-8") == paragraph
+    assert parts["text/html"].get_payload(decode=True).decode("utf-8") == html
+    short_text = next(part for part in short_message.walk() if part.get_content_type() == "text/plain")
+    assert short_text["Content-Transfer-Encoding"] == "8bit"
+    assert "Gracias por firmar, José." in short_raw.decode("utf-8")
