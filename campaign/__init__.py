@@ -73,7 +73,7 @@ MODEL_MODULES = (
 )
 # Modules that answer signals of the areas above them (a lower area never imports a higher
 # one): imported in every process, web, CLI and worker alike.
-SIGNAL_RECEIVERS = ("campaign.broadcasts.followups",)
+SIGNAL_RECEIVERS = ("campaign.broadcasts.followups", "campaign.accounts.audit")
 
 
 def _init_extensions(app: Flask) -> None:

@@ -1,7 +1,9 @@
 """The audit log: what a settings save changed (`Changes`, for the services that record
 it), and the log as admins read it: one filter (who, what, since, until) read from the query
 string, a page of events newest first, and the same events as CSV. Every condition is on an
-indexed column of audit_events (user_id, action, created_at)."""
+indexed column of audit_events (user_id, action, created_at). Areas below accounts, which
+may not import it, report their events by signal and are logged here (the outbox's
+`flask mail suppress`)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from campaign.accounts.services import record_event
 from campaign.core.csvexport import csv_chunks
 from campaign.core.pagination import PageRange
 from campaign.extensions import db
+from campaign.outbox import suppression
 
 
 class Changes:
@@ -88,18 +91,39 @@ ACTION_LABELS = {
     "person_erased": _l("Supporter erased"),
     "privacy_purge": _l("Retention purge"),
     "audit_exported": _l("Audit log exported"),
+    "broadcast_created": _l("Broadcast written"),
+    "broadcast_drafted": _l("Follow-up broadcast draft made"),
+    "broadcast_edited": _l("Broadcast changed"),
+    "broadcast_test_sent": _l("Broadcast test sent"),
     "broadcast_sent": _l("Broadcast sent"),
     "broadcast_scheduled": _l("Broadcast scheduled"),
     "broadcast_started": _l("Scheduled broadcast started"),
     "broadcast_unscheduled": _l("Broadcast taken back to a draft"),
+    "broadcast_reached_nobody": _l("Scheduled broadcast back to a draft: nobody to mail at its time"),
     "broadcast_paused": _l("Broadcast paused"),
     "broadcast_resumed": _l("Broadcast resumed"),
     "broadcast_cancelled": _l("Broadcast cancelled"),
     "broadcast_discarded": _l("Broadcast draft discarded"),
     "suppressions_imported": _l("Bounce and complaint list imported"),
     "agreements_imported": _l("ICE's list of 287(g) agreements imported"),
+    "meeting_saved": _l("Meeting saved"),
+    "agenda_item_saved": _l("Agenda item saved"),
+    "vote_recorded": _l("Official's vote recorded"),
+    "observer_notes": _l("Meeting observer's notes saved"),
+    "document_saved": _l("Campaign document saved"),
+    "document_deleted": _l("Campaign document deleted"),
+    "rights_saved": _l("Know Your Rights text saved"),
+    "helpline_saved": _l("Helpline saved"),
+    "helpline_deleted": _l("Helpline deleted"),
     "agreement_fact_recorded": _l("Local fact recorded on a 287(g) agreement"),
 }
+
+
+@suppression.imported.connect
+def record_suppressions_imported(_sender, **figures) -> None:
+    """`flask mail suppress`: the outbox cannot write the audit log itself (it sits below
+    accounts), so it says what it imported and the log is written here."""
+    record_event(None, "suppressions_imported", **figures)
 
 
 def action_label(action: str) -> str:

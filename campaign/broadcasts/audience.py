@@ -3,10 +3,11 @@
 Consent is an action of the campaign (a confirmed signature, a confirmed commitment, a
 going or waitlisted RSVP) with "email me" ticked, narrowed by the organizer's choice of
 action, county, language and source (the supporter search's own filter). It stands unless
-the person unsubscribed from the campaign or from everything at or after their latest such
-action: ticking the box again later subscribes them again. Erased people and suppressed
-addresses (bounces, complaints) are never mailed; a household sharing one mailbox gets one
-copy.
+the person unsubscribed from the campaign or from everything and gave no consent in the
+campaign since: ticking the box again on any later action subscribes them again. Each is
+mailed in the language of their latest action in the audience. Erased people and
+suppressed addresses (bounces, complaints) are never mailed; a household sharing one
+mailbox gets one copy.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, case, exists, false, func, not_, or_, select, union, union_all
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, not_, or_, select, union, union_all
 
 from campaign.campaigns.models import Campaign
 from campaign.core.errors import DomainError
@@ -47,9 +48,15 @@ def stored_audience(wanted: SupporterFilter) -> dict[str, str]:
     return {key: args[key] for key in AUDIENCE_KEYS if key in args}
 
 
+def _consented_at(row):
+    """When the box counted: the confirmation that proved the mailbox, or the row's creation
+    for the rows that needed none (a walk-in RSVP)."""
+    return func.coalesce(row.confirmed_at, row.created_at)
+
+
 def _branches(campaign: Campaign, wanted: SupporterFilter, after_person: int | None, through: int | None):
-    """Per kind of action and scope, the rows that give consent (their person_id and time),
-    for people after `after_person` up to `through` (a batch of the queuing job)."""
+    """Per kind of action and scope, the rows that give consent (their person_id, time and
+    language), for people after `after_person` up to `through` (a batch of the queuing job)."""
     for kind, ids in scopes(wanted_actions(campaign, wanted), wanted):
         row = kind.row
         conditions = [in_scope(kind, ids), *wanted.conditions(kind), row.anonymised_at.is_(None)]
@@ -57,16 +64,65 @@ def _branches(campaign: Campaign, wanted: SupporterFilter, after_person: int | N
             conditions.append(row.person_id > after_person)
         if through is not None:
             conditions.append(row.person_id <= through)
-        yield select(row.person_id.label("person_id"), row.created_at.label("at")).where(*conditions)
+        yield select(
+            row.person_id.label("person_id"), _consented_at(row).label("at"), row.locale.label("locale")
+        ).where(*conditions)
 
 
 def _consents(campaign: Campaign, wanted: SupporterFilter, after_person: int | None, through: int | None) -> Select:
-    """Per person: the time of their latest action that gives consent (one row each)."""
+    """Per person, one row: the language of their latest action in the audience, which is
+    the language they are mailed in (a person first seen in English who signs again in
+    Spanish reads Spanish)."""
     branches = list(_branches(campaign, wanted, after_person, through))
     if not branches:  # a campaign without actions: nobody, as a query with the same columns
-        return select(Person.id.label("person_id"), Person.created_at.label("consented_at")).where(false())
+        return select(Person.id.label("person_id"), Person.locale.label("locale")).where(false())
     rows = union_all(*branches).subquery()
-    return select(rows.c.person_id, func.max(rows.c.at).label("consented_at")).group_by(rows.c.person_id)
+    latest_first = func.row_number().over(partition_by=rows.c.person_id, order_by=rows.c.at.desc())
+    ranked = select(rows.c.person_id, rows.c.locale, latest_first.label("rank")).subquery()
+    return select(ranked.c.person_id, ranked.c.locale).where(ranked.c.rank == 1)
+
+
+def consent_after(person_id, campaign_id: int | None, moment=None) -> ColumnElement[bool]:
+    """Whether the person gave consent (an active action with "email me", not anonymised),
+    after `moment` if given, in the campaign, or in any campaign when `campaign_id` is None.
+    `person_id` and `moment` may be values or columns of an enclosing query."""
+    given = []
+    for kind in KINDS:
+        row, action = kind.row, kind.action
+        conditions = [
+            row.person_id == person_id,
+            row.email_updates.is_(True),
+            row.status.in_(kind.statuses[Status.ACTIVE]),
+            row.anonymised_at.is_(None),
+        ]
+        if moment is not None:
+            conditions.append(_consented_at(row) > moment)
+        if campaign_id is not None:
+            conditions.append(kind.action_id.in_(select(action.id).where(action.campaign_id == campaign_id)))
+        # Correlated by hand: auto-correlation reaches only the select just outside, and
+        # `person_id` may come from one further out (the consent rows of candidates()).
+        given.append(select(row.id).where(*conditions).correlate_except(row).exists())
+    return or_(*given)
+
+
+def unsubscribed(person_id, campaign_id: int) -> ColumnElement[bool]:
+    """Whether an unsubscribe from the campaign or from everything stands: no consent in the
+    campaign came after it. Ticking the box on any later action of the campaign subscribes
+    again, whatever part of the campaign a broadcast is narrowed to."""
+    return (
+        select(Unsubscribe.id)
+        .where(
+            Unsubscribe.person_id == person_id,
+            or_(Unsubscribe.campaign_id == campaign_id, Unsubscribe.campaign_id.is_(None)),
+            not_(consent_after(person_id, campaign_id, Unsubscribe.created_at)),
+        )
+        .correlate_except(Unsubscribe)
+        .exists()
+    )
+
+
+def suppressed(email) -> ColumnElement[bool]:
+    return select(Suppression.id).where(Suppression.address == func.lower(email)).correlate_except(Suppression).exists()
 
 
 def batch_end(campaign: Campaign, wanted: SupporterFilter, after_person: int, size: int) -> int | None:
@@ -91,19 +147,13 @@ def candidates(
     not be mailed: columns person_id, mailbox, locale, unsubscribed, suppressed. Ordered by
     person id."""
     consent = _consents(campaign, wanted, after_person, through).subquery()
-    unsubscribed = exists().where(
-        Unsubscribe.person_id == consent.c.person_id,
-        or_(Unsubscribe.campaign_id == campaign.id, Unsubscribe.campaign_id.is_(None)),
-        Unsubscribe.created_at >= consent.c.consented_at,
-    )
-    suppressed = exists().where(Suppression.address == func.lower(Person.email))
     return (
         select(
             consent.c.person_id,
             Person.email_normalized.label("mailbox"),
-            Person.locale,
-            unsubscribed.label("unsubscribed"),
-            suppressed.label("suppressed"),
+            consent.c.locale,
+            unsubscribed(consent.c.person_id, campaign.id).label("unsubscribed"),
+            suppressed(Person.email).label("suppressed"),
         )
         .join(Person, Person.id == consent.c.person_id)
         .where(Person.email.is_not(None), Person.erased_at.is_(None))
@@ -135,21 +185,3 @@ def reach(campaign: Campaign, wanted: SupporterFilter) -> Reach:
 def require_someone(found: Reach) -> None:
     if not found.recipients:
         raise DomainError(_("Nobody in this audience can be mailed: widen it, or wait for supporters to agree."))
-
-
-def consented_after(person_id: int, campaign_id: int | None, moment) -> bool:
-    """Whether the person gave consent (an active action with "email me") after `moment`,
-    in the campaign, or in any campaign when `campaign_id` is None."""
-    for kind in KINDS:
-        row, action = kind.row, kind.action
-        query = select(row.id).where(
-            row.person_id == person_id,
-            row.email_updates.is_(True),
-            row.status.in_(kind.statuses[Status.ACTIVE]),
-            row.created_at > moment,
-        )
-        if campaign_id is not None:
-            query = query.join(action, kind.action_id == action.id).where(action.campaign_id == campaign_id)
-        if db.session.scalar(query.limit(1)) is not None:
-            return True
-    return False

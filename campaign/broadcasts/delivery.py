@@ -14,13 +14,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from campaign.accounts.services import record_event
 from campaign.broadcasts import rendering
-from campaign.broadcasts.audience import batch_end, candidates, read_audience
+from campaign.broadcasts.audience import (
+    batch_end,
+    candidates,
+    consent_after,
+    reach,
+    read_audience,
+    suppressed,
+    unsubscribed,
+)
 from campaign.broadcasts.models import Broadcast, BroadcastDelivery, BroadcastStatus, DeliveryStatus
+from campaign.core.database import take_turn
 from campaign.core.hashing import keyed_hash
 from campaign.core.types import utcnow
 from campaign.extensions import db
@@ -28,7 +37,7 @@ from campaign.jobs import services as jobs
 from campaign.jobs.models import Job, JobStatus
 from campaign.jobs.registry import handler
 from campaign.outbox import services as outbox
-from campaign.outbox.models import MessageStatus, OutboxMessage, Suppression
+from campaign.outbox.models import MessageStatus, OutboxMessage
 from campaign.people.models import Person, Unsubscribe
 
 QUEUE_JOB = "broadcasts.queue"
@@ -126,14 +135,22 @@ def _insert_new(rows: list[dict]) -> int:
 
 def hand_over(now: datetime | None = None) -> int:
     """Hand to the outbox as many queued deliveries as the rate leaves room for this
-    minute, oldest broadcast first, and commit. Returns how many were handed over."""
+    minute, oldest broadcast first, and commit. Returns how many were handed over.
+
+    The room is counted under a lock held until the chunk's commit: the cron line and a
+    booked job running at once would each see the whole minute's room free."""
     now = now or utcnow()
+    rate = current_app.config["BROADCAST_RATE_PER_MINUTE"]
     recent = select(func.count()).where(BroadcastDelivery.handed_over_at > now - RATE_WINDOW)
-    room = current_app.config["BROADCAST_RATE_PER_MINUTE"] - db.session.scalar(recent)
     handed = 0
     sending = select(Broadcast).where(Broadcast.status == BroadcastStatus.SENDING).order_by(Broadcast.started_at)
     for broadcast in db.session.scalars(sending).all():
-        while (chunk := min(room - handed, HAND_OVER_CHUNK)) > 0:
+        while True:
+            take_turn(db.session, HAND_OVER_JOB)
+            chunk = min(rate - db.session.scalar(recent), HAND_OVER_CHUNK)
+            if chunk <= 0:
+                db.session.commit()
+                return handed
             taken = _hand_over_batch(broadcast, chunk, now)
             db.session.commit()
             handed += taken
@@ -209,26 +226,17 @@ def _hand_over_batch(broadcast: Broadcast, limit: int, now: datetime) -> int:
 
 def _recipients(broadcast: Broadcast, delivery_ids: set[int]):
     """The claimed deliveries with their person's address now, and whether they can no
-    longer be mailed: unsubscribed since the broadcast started, or suppressed meanwhile."""
-    unsubscribed = (
-        select(Unsubscribe.id)
-        .where(
-            Unsubscribe.person_id == BroadcastDelivery.person_id,
-            or_(Unsubscribe.campaign_id == broadcast.campaign_id, Unsubscribe.campaign_id.is_(None)),
-            Unsubscribe.created_at >= broadcast.started_at,
-        )
-        .exists()
+    longer be mailed: their consent to the campaign withdrawn meanwhile (unsubscribed, or
+    the action that gave it invalidated or cancelled) or their address suppressed."""
+    person = BroadcastDelivery.person_id
+    blocked = or_(
+        unsubscribed(person, broadcast.campaign_id),
+        not_(consent_after(person, broadcast.campaign_id)),
+        suppressed(Person.email),
     )
-    suppressed = select(Suppression.id).where(Suppression.address == func.lower(Person.email)).exists()
     return (
-        select(
-            BroadcastDelivery.id,
-            BroadcastDelivery.person_id,
-            Person.email,
-            BroadcastDelivery.locale,
-            (unsubscribed | suppressed).label("blocked"),
-        )
-        .join(Person, Person.id == BroadcastDelivery.person_id)
+        select(BroadcastDelivery.id, person, Person.email, BroadcastDelivery.locale, blocked.label("blocked"))
+        .join(Person, Person.id == person)
         .where(BroadcastDelivery.id.in_(sorted(delivery_ids)))
         .order_by(BroadcastDelivery.id)
     )
@@ -257,10 +265,19 @@ def book_next_minute() -> None:
     db.session.commit()
 
 
-def _start_scheduled(broadcast: Broadcast) -> None:
+def _start_scheduled(broadcast: Broadcast) -> bool:
+    """Start it (True), unless nobody in its audience can be mailed any more (they unsubscribed or
+    bounced since it was scheduled): then it goes back to the drafts, as an organizer's
+    "Unschedule" would, rather than end as "sent" to nobody."""
+    if not reach(broadcast.campaign, read_audience(broadcast.campaign, broadcast.audience)).recipients:
+        broadcast.move_to(BroadcastStatus.DRAFT)
+        broadcast.scheduled_for = None
+        record_event(None, "broadcast_reached_nobody", broadcast_id=broadcast.id, audience=broadcast.audience)
+        return False
     start(broadcast)
     # The audience it went to: a scheduled broadcast can be edited until it starts.
     record_event(None, "broadcast_started", broadcast_id=broadcast.id, audience=broadcast.audience)
+    return True
 
 
 @handler(START_JOB)
@@ -270,9 +287,9 @@ def start_scheduled_job(broadcast_id: int, at: str) -> dict[str, int]:
     broadcast = db.session.get(Broadcast, broadcast_id)
     due = broadcast is not None and broadcast.status is BroadcastStatus.SCHEDULED
     if due and broadcast.scheduled_for.isoformat() == at:
-        _start_scheduled(broadcast)
+        started = _start_scheduled(broadcast)
         db.session.commit()
-        return {"started": 1}
+        return {"started": int(started)}
     return {"started": 0}
 
 

@@ -4,8 +4,13 @@ by itself.
 
 - a packet recorded as delivered: to the petition's consenting signers;
 - an official's response recorded (officials.signals.responded): to the same;
+- an official's vote recorded on an agenda item about the agreement
+  (meetings.services.vote_recorded): one draft per item, however many officials vote, to
+  the campaign's consenting supporters, linking to the page of every official's votes;
 - a pledge's condition met: to the campaign's consenting supporters (the committed people
   get their own announcement at once, pledges.services).
+
+Each draft is in the audit log, by whoever recorded the moment (nobody for a job).
 """
 
 from __future__ import annotations
@@ -13,11 +18,16 @@ from __future__ import annotations
 from flask_babel import force_locale, format_number
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from campaign.accounts.models import User
+from campaign.accounts.services import record_event
 from campaign.broadcasts.models import Broadcast, BroadcastOrigin
-from campaign.core.i18n import localized
+from campaign.core.i18n import localized, wall_clock
 from campaign.core.urls import external_url
 from campaign.extensions import db
+from campaign.meetings import services as meetings
+from campaign.meetings.models import Vote
 from campaign.officials import signals as official_signals
 from campaign.packets import deliveries as packets
 from campaign.packets.models import Delivery
@@ -47,8 +57,15 @@ def _draft(
         body_es=written["es"][1],
         created_by_id=user_id,
     )
-    db.session.add(broadcast)
-    db.session.flush()
+    try:
+        # Two organizers recording votes on one item at once both find no draft: the second
+        # insert meets the unique key, and only that insert is undone, not their vote.
+        with db.session.begin_nested():
+            db.session.add(broadcast)
+    except IntegrityError:
+        return None
+    user = db.session.get(User, user_id) if user_id is not None else None
+    record_event(user, "broadcast_drafted", broadcast_id=broadcast.id, origin=origin.value, key=key)
     return broadcast
 
 
@@ -111,6 +128,41 @@ def draft_for_response(
 
     audience = {"action": f"petition:{petition.slug}"}
     return _draft(petition.campaign_id, BroadcastOrigin.OFFICIAL_RESPONSE, key, audience, texts, user_id)
+
+
+@meetings.vote_recorded.connect
+def draft_for_vote(vote: Vote, **_extra) -> Broadcast | None:
+    """Made at an item's first vote: the draft links to the pages that list every vote,
+    so the officials recorded after it (and corrections) are there when it is sent."""
+    item = vote.agenda_item
+    if not item.concerns_agreement:
+        return None
+    meeting = item.meeting
+
+    def texts():
+        meeting_title, item_title = localized(meeting, "title"), localized(item, "title")
+        subject = _("How the %(meeting)s voted on “%(item)s”", meeting=meeting_title, item=item_title)
+        body = "\n\n".join(
+            [
+                _(
+                    "The %(meeting)s voted on “%(item)s” at its meeting on %(date)s.",
+                    meeting=meeting_title,
+                    item=item_title,
+                    date=wall_clock(meeting.starts_at, meetings.meeting_zone(meeting)),
+                ),
+                _("What the vote means, and what comes next: …"),
+                _(
+                    "How each official voted, on this and on every vote about the agreement: %(link)s",
+                    link=external_url("accountability.standings", slug=meeting.campaign.slug),
+                ),
+                _("The meeting: %(link)s", link=external_url("meetings.show", slug=meeting.slug)),
+            ]
+        )
+        return subject, body
+
+    return _draft(
+        meeting.campaign_id, BroadcastOrigin.VOTE_RECORDED, f"votes:{item.id}", {}, texts, vote.recorded_by_id
+    )
 
 
 @pledges.condition_met.connect

@@ -40,6 +40,7 @@ class BroadcastOrigin(enum.StrEnum):
     MANUAL = "manual"
     PACKET_DELIVERED = "packet_delivered"
     OFFICIAL_RESPONSE = "official_response"
+    VOTE_RECORDED = "vote_recorded"
     PLEDGE_MET = "pledge_met"
 
 
@@ -60,7 +61,8 @@ class Broadcast(db.Model):
     audience: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[BroadcastStatus] = mapped_column(StrEnumType(BroadcastStatus, 20), default=BroadcastStatus.DRAFT)
     origin: Mapped[BroadcastOrigin] = mapped_column(StrEnumType(BroadcastOrigin, 30), default=BroadcastOrigin.MANUAL)
-    # What made a follow-up draft ("delivery:12"), so one moment makes one draft.
+    # What made a follow-up draft ("delivery:12", "votes:7" for an agenda item), so one moment
+    # makes one draft.
     origin_key: Mapped[str | None] = mapped_column(String(60), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

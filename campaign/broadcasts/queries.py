@@ -26,7 +26,7 @@ class Row:
 @dataclass(frozen=True)
 class Listing:
     rows: list[Row]
-    follow_ups_waiting: int  # drafts a packet, a response or a pledge made, not sent or discarded
+    follow_ups_waiting: int  # drafts a packet, a response, a vote or a pledge made, not sent or discarded
 
 
 def listing(campaign: Campaign) -> Listing:

@@ -7,15 +7,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from campaign.accounts.audit import Changes
 from campaign.accounts.models import User
 from campaign.accounts.services import record_event
 from campaign.broadcasts import delivery, rendering
 from campaign.broadcasts.audience import (
     Reach,
-    consented_after,
+    consent_after,
     reach,
     read_audience,
     require_someone,
@@ -86,12 +88,19 @@ def create(campaign: Campaign, data: Draft, user: User) -> Broadcast:
     _apply(broadcast, data)
     db.session.add(broadcast)
     db.session.flush()
+    _audit(user, "broadcast_created", broadcast)
     return broadcast
 
 
-def update(broadcast: Broadcast, data: Draft) -> Broadcast:
+def update(broadcast: Broadcast, data: Draft, user: User) -> Broadcast:
+    """Change a draft, or a scheduled broadcast until it starts: then its new audience must
+    reach someone, as it must to be scheduled at all."""
     _require_editable(broadcast)
+    changes = Changes(broadcast)
     _apply(broadcast, data)
+    if broadcast.status is BroadcastStatus.SCHEDULED:
+        require_someone(preview_reach(broadcast))
+    _audit(user, "broadcast_edited", broadcast, **changes.details())
     return broadcast
 
 
@@ -106,13 +115,17 @@ def preview_reach(broadcast: Broadcast) -> Reach:
 
 def send_test(broadcast: Broadcast, user: User) -> int:
     """The message, as recipients will see it, to the organizer's own address: once per
-    language written. Its unsubscribe link leads to a page saying it was a test."""
+    language written, each marked a test in its own language. Its unsubscribe link leads to
+    a page saying it was a test. Refused when that address bounced for good: no mail goes
+    to it any more, and "on its way" would not be true."""
     languages = rendering.written_languages(broadcast)
     for language in languages:
         link = rendering.test_link(broadcast, language)
-        rendered = rendering.render(broadcast, language, subject_prefix=rendering.test_subject_prefix())
+        with force_locale(language):
+            prefix = rendering.test_subject_prefix()
+        rendered = rendering.render(broadcast, language, subject_prefix=prefix)
         text, html = rendered.for_link(link)
-        outbox.write(
+        written = outbox.write(
             user.email,
             rendered.subject,
             text,
@@ -121,8 +134,17 @@ def send_test(broadcast: Broadcast, user: User) -> int:
             html=html,
             headers=rendering.headers(link),
         )
+        if written is None:
+            raise DomainError(
+                _(
+                    "No test was sent: the mail server refused %(email)s for good before, so nothing "
+                    "is mailed to it any more. Ask an administrator to give your account another address.",
+                    email=user.email,
+                )
+            )
     jobs.enqueue(outbox.DELIVER_JOB, once_per_transaction=True)
     broadcast.test_sent_at = utcnow()
+    _audit(user, "broadcast_test_sent", broadcast, languages=list(languages))
     return len(languages)
 
 
@@ -250,7 +272,8 @@ def unsubscribe(link: UnsubscribeLink, everything: bool, via: str) -> Unsubscrib
         .order_by(Unsubscribe.created_at.desc())
         .limit(1)
     )
-    if existing is not None and not consented_after(link.person.id, existing.campaign_id, existing.created_at):
+    resubscribed = consent_after(link.person.id, existing.campaign_id, existing.created_at) if existing else None
+    if existing is not None and not db.session.scalar(select(resubscribed)):
         return existing
     record = Unsubscribe(person_id=link.person.id, campaign_id=campaign_id, via=via, broadcast_id=link.broadcast_id)
     db.session.add(record)

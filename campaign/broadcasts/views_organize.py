@@ -38,6 +38,7 @@ ORIGIN_LABELS = {
     BroadcastOrigin.MANUAL: _l("Written by an organizer"),
     BroadcastOrigin.PACKET_DELIVERED: _l("Draft from: packet delivered"),
     BroadcastOrigin.OFFICIAL_RESPONSE: _l("Draft from: an official's response"),
+    BroadcastOrigin.VOTE_RECORDED: _l("Draft from: officials' votes recorded"),
     BroadcastOrigin.PLEDGE_MET: _l("Draft from: pledge condition met"),
 }
 EVERYONE = _l("Everyone who asked for news of the campaign")
@@ -141,7 +142,8 @@ def _back(broadcast_id: int, message: str):
 def edit(broadcast_id: int):
     broadcast = services.get(broadcast_id)
     form = _broadcast_form(broadcast.campaign)
-    saved, status = submit(form, lambda: services.update(broadcast, _draft(form)))
+    user = current_user._get_current_object()
+    saved, status = submit(form, lambda: services.update(broadcast, _draft(form), user))
     if saved is None:
         return _page(broadcast, status, edit_form=form)
     return _back(broadcast_id, _("Changes saved."))

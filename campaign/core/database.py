@@ -1,10 +1,13 @@
-"""Engine settings that make the embedded SQLite database safe for a web app."""
+"""Engine settings that make the embedded SQLite database safe for a web app, and a lock
+for work that must not run twice at once on either engine."""
 
 from __future__ import annotations
 
 import sqlite3
+import zlib
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, func, select
+from sqlalchemy.orm import Session
 
 
 @event.listens_for(Engine, "connect")
@@ -26,6 +29,20 @@ def _sqlite_savepoint_inside_a_transaction(connection, _name) -> None:
     COMMITS: a batch meant to be all-or-nothing would be written row by row. Open the real
     transaction first (IMMEDIATE: the savepoint is there to write, so take the write lock now,
     waiting for it as busy_timeout allows, on a fresh snapshot)."""
+    dbapi_connection = connection.connection.dbapi_connection
+    if isinstance(dbapi_connection, sqlite3.Connection) and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
+def take_turn(session: Session, name: str) -> None:
+    """Hold a lock named `name` until the session's transaction ends, so that two processes
+    doing the same read-then-write (count the room left, then fill it) take turns instead of
+    both acting on the same count. PostgreSQL: a transaction-level advisory lock. SQLite:
+    the write lock itself, taken now (BEGIN IMMEDIATE) rather than at the first write."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(zlib.crc32(name.encode("utf-8")))))
+        return
     dbapi_connection = connection.connection.dbapi_connection
     if isinstance(dbapi_connection, sqlite3.Connection) and not dbapi_connection.in_transaction:
         dbapi_connection.execute("BEGIN IMMEDIATE")

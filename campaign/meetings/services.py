@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload
@@ -35,6 +36,10 @@ MAX_MINUTES_PER_SPEAKER = 10
 # The years a meeting can be in: far from any real one, and no zone arithmetic near year 1 or
 # 9999 to overflow (9999-12-31 23:59 in Green Bay is already year 10000 in UTC).
 MEETING_YEARS = range(2000, 3000)
+
+# Sent with the Vote when an official's vote is recorded, corrections included (follow-up
+# broadcasts listen).
+vote_recorded = Namespace().signal("vote-recorded")
 
 
 # --- meetings -------------------------------------------------------------------------------
@@ -238,6 +243,7 @@ def record_vote(item: AgendaItem, official: Official, choice: VoteChoice, source
     db.session.add(vote)
     db.session.flush()
     record_event(user, "vote_recorded", meeting=item.meeting.slug, item=item.id, official=official.id)
+    vote_recorded.send(vote)
     return vote
 
 

@@ -171,9 +171,15 @@ def suppress_command(path: Path, reason: str) -> None:
             if suppressed % LIST_BATCH == 0:
                 db.session.commit()
     except csv.Error as error:
+        _imported(path, suppressed, new, skipped, stopped_at_line=rows.line_num)
         db.session.commit()
         raise click.ClickException(
             f"line {rows.line_num}: {error}; the {suppressed} addresses before it are recorded."
         ) from None
+    _imported(path, suppressed, new, skipped)
     db.session.commit()
     click.echo(f"{suppressed} suppressed ({new} new), {skipped} lines skipped")
+
+
+def _imported(path: Path, suppressed: int, new: int, skipped: int, **more) -> None:
+    suppression.imported.send(None, file=path.name, suppressed=suppressed, new=new, skipped=skipped, **more)

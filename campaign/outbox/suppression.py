@@ -4,11 +4,18 @@ when a server refuses an address for good, and imported from a mail provider's l
 
 from __future__ import annotations
 
+from blinker import Namespace
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from campaign.extensions import db
 from campaign.outbox.models import Suppression, SuppressionReason
+
+# Sent by `flask mail suppress` before it commits what it read, so the audit log (accounts,
+# which the outbox may not import) records the import in the same transaction. Keyword
+# arguments: `file` (its name), `suppressed`, `new`, `skipped` (lines), and `stopped_at_line`
+# when an unreadable line ended the import early. Never the addresses.
+imported = Namespace().signal("suppressions-imported")
 
 
 def bounced(address: str) -> bool:

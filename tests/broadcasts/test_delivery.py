@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from campaign.broadcasts import delivery, services
+from campaign.broadcasts.audience import candidates, read_audience
 from campaign.broadcasts.models import BroadcastDelivery, BroadcastStatus, DeliveryStatus
 from campaign.core.types import utcnow
 from campaign.extensions import db
@@ -125,6 +126,40 @@ def test_consent_decides_who_is_counted_and_mailed(app, make_petition, make_pled
     assert by_county.recipients == 1
     spanish = services.preview_reach(write_broadcast(campaign, audience={"language": "es"}))
     assert spanish.recipients == 0
+
+
+def test_consent_counts_from_the_confirmation_that_proved_the_mailbox(app, make_petition, signer, write_broadcast):
+    """Signed (box ticked) before unsubscribing, confirmed by the mailed link after it: the
+    confirmation is the later word, so they are subscribed again."""
+    from tests.supporters import builders
+
+    first = make_petition()
+    second = make_petition(campaign=first.campaign)
+    luz = signer(first, "luz@example.org", at=utcnow() - timedelta(days=3)).person
+    started = builders.sign(second, luz, email_updates=True, at=utcnow() - timedelta(days=2))
+    yesterday = utcnow() - timedelta(days=1)
+    db.session.add(Unsubscribe(person_id=luz.id, campaign_id=first.campaign_id, via="page", created_at=yesterday))
+    db.session.commit()
+    assert services.preview_reach(write_broadcast(first.campaign)).recipients == 0
+
+    started.confirmed_at = utcnow()
+    db.session.commit()
+    assert services.preview_reach(write_broadcast(first.campaign)).recipients == 1
+
+
+def test_each_person_is_mailed_in_the_language_of_their_latest_action(app, make_petition, signer, write_broadcast):
+    """First seen signing in English, then signing again in Spanish: Spanish, also when the
+    audience is narrowed to Spanish speakers."""
+    from tests.supporters import builders
+
+    first = make_petition()
+    second = make_petition(campaign=first.campaign)
+    rosa = signer(first, "rosa@example.org", locale="en", at=utcnow() - timedelta(days=2)).person
+    builders.sign(second, rosa, email_updates=True, locale="es")
+    wanted = read_audience(first.campaign, {"language": "es"})
+    assert [row.locale for row in db.session.execute(candidates(first.campaign, wanted))] == ["es"]
+    everyone = read_audience(first.campaign, {})
+    assert [row.locale for row in db.session.execute(candidates(first.campaign, everyone))] == ["es"]
 
 
 def test_nobody_in_the_audience_is_refused(app, make_petition, signer, write_broadcast, organizer):
@@ -278,6 +313,30 @@ def test_a_scheduled_broadcast_starts_when_due(app, make_petition, signer, write
     db.session.refresh(broadcast)
     assert broadcast.status is BroadcastStatus.SENT
     assert db.session.scalar(select(BroadcastDelivery.status)) is DeliveryStatus.HANDED_OVER
+
+
+def test_a_scheduled_broadcast_whose_audience_left_goes_back_to_the_drafts(
+    app, make_petition, signer, write_broadcast, organizer
+):
+    """Its one recipient unsubscribed before its time: it is not "sent" to nobody."""
+    from campaign.accounts.models import AuditEvent
+
+    petition = make_petition()
+    ana = signer(petition, "ana@example.org").person
+    broadcast = write_broadcast(petition.campaign)
+    services.send(broadcast, organizer, at=utcnow() + timedelta(hours=1))
+    db.session.commit()
+    services.unsubscribe(services.UnsubscribeLink(ana, petition.campaign, None), everything=False, via="page")
+    db.session.commit()
+
+    (started,) = jobs.run_due(now=utcnow() + timedelta(hours=1, minutes=1))
+
+    assert started.result == {"started": 0}
+    db.session.refresh(broadcast)
+    assert (broadcast.status, broadcast.scheduled_for) == (BroadcastStatus.DRAFT, None)
+    assert db.session.scalar(select(func.count()).select_from(BroadcastDelivery)) == 0
+    logged = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id.desc())).first()
+    assert logged == "broadcast_reached_nobody"
 
 
 def test_someone_who_unsubscribes_after_queuing_is_skipped(

@@ -155,7 +155,7 @@ def test_a_test_goes_to_the_organizer_only_in_each_language(client, login_as, pe
     response = client.post(f"{page_of(broadcast.id)}/test")
     assert response.status_code == 303
     assert mail() == [
-        (user.email, "[Test] La Junta del Condado vota el martes"),
+        (user.email, "[Prueba] La Junta del Condado vota el martes"),  # marked in its own language
         (user.email, "[Test] The County Board votes Tuesday"),
     ]
     assert db.session.get(Broadcast, broadcast.id).status is BroadcastStatus.DRAFT

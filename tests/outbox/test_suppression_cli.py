@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from campaign.accounts.models import AuditEvent
 from campaign.accounts.services import request_password_reset
 from campaign.extensions import db
 from campaign.outbox import services as outbox
@@ -113,6 +114,19 @@ def test_a_line_the_csv_reader_refuses_stops_the_import_after_what_came_before(r
     assert line.endswith("the 1 addresses before it are recorded.")
     db.session.rollback()
     assert suppressed() == {"a@example.org": BOUNCE}, "run again once the file is mended"
+
+
+def test_an_import_is_in_the_audit_log_with_its_figures_and_no_address(runner, tmp_path):
+    good = written("email,type\nmaria@example.org,hard\nana@example.org,soft\n", tmp_path)
+    broken = written('email\nluz@example.org\n"x' + "x" * 200_000 + "\n", tmp_path, "broken.csv")
+    assert suppress(runner, good).exit_code == 0
+    assert suppress(runner, broken).exit_code != 0
+    db.session.rollback()
+    logged = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "suppressions_imported"))
+    assert [(event.user_id, event.details) for event in logged.all()] == [
+        (None, {"file": "bounces.csv", "suppressed": 1, "new": 1, "skipped": 1}),
+        (None, {"file": "broken.csv", "suppressed": 1, "new": 1, "skipped": 0, "stopped_at_line": 3}),
+    ]
 
 
 def make_input(kind: str, tmp_path: Path) -> Path:
