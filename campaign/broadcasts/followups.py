@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from flask_babel import force_locale, format_number
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from campaign.accounts.models import User
@@ -132,10 +132,13 @@ def draft_for_response(
 
 @meetings.vote_recorded.connect
 def draft_for_vote(vote: Vote, **_extra) -> Broadcast | None:
-    """Made at an item's first vote: the draft links to the pages that list every vote,
-    so the officials recorded after it (and corrections) are there when it is sent."""
+    """Made at an item's first vote only: the draft links to the pages that list every
+    vote, so the officials recorded after it (and corrections) are there when it is sent,
+    and a draft the organizers discarded does not come back with the next official."""
     item = vote.agenda_item
     if not item.concerns_agreement:
+        return None
+    if db.session.scalar(select(func.count()).where(Vote.agenda_item_id == item.id)) > 1:
         return None
     meeting = item.meeting
 

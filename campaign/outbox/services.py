@@ -127,7 +127,7 @@ def write(
         return None
     # One line whatever the caller put in it: a title stored with a bare CR (written before the
     # forms cleaned input, or by anything but a form) must not add a header.
-    subject = clean_control(subject, multiline=False)
+    subject = clean_control(subject, multiline=False).strip()
     message = OutboxMessage(
         recipient=recipient,
         subject=subject,

@@ -113,14 +113,19 @@ class _Message(Message):
 
 
 def as_mail(message: OutboxMessage) -> Message:
-    """The message as Flask-Mail builds it: text and HTML alternatives, attachments, headers."""
+    """The message as Flask-Mail builds it: text and HTML alternatives, attachments, headers.
+    A Reply-To goes in as an address, as the sender does: "Equipo de Campaña <a@b.org>" as an
+    extra header would be one encoded word with the address inside it, which no mail program
+    can answer."""
+    extra_headers = dict(message.headers or {})
     mail_message = _Message(
         subject=message.subject,
         recipients=[message.recipient],
         body=message.body_text,
         html=message.body_html,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
-        extra_headers=dict(message.headers or {}),
+        reply_to=extra_headers.pop("Reply-To", None),
+        extra_headers=extra_headers,
     )
     for item in message.attachments:
         mail_message.attach(item["filename"], item["content_type"], base64.b64decode(item["data"]))

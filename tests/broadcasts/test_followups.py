@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from campaign.accounts.models import AuditEvent
+from campaign.broadcasts import services
 from campaign.broadcasts.models import Broadcast, BroadcastOrigin, BroadcastStatus
 from campaign.core.types import utcnow
 from campaign.extensions import db
@@ -119,6 +120,16 @@ def test_the_votes_on_an_item_about_the_agreement_leave_one_draft_in_both_langua
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0  # nothing sent
     drafted = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "broadcast_drafted")).all()
     assert [(event.user_id, event.details["key"]) for event in drafted] == [(organizer.id, f"votes:{item.id}")]
+
+
+def test_a_discarded_vote_draft_does_not_come_back_with_the_next_official(app, make_agenda_item, vote_on, organizer):
+    item = make_agenda_item()
+    vote_on(item, "Robert Vang", organizer)
+    (draft,) = _drafts()
+    services.discard(draft, organizer)
+    db.session.commit()
+    vote_on(item, "Alice Nguyen", organizer)
+    assert _drafts() == []
 
 
 def test_votes_on_an_item_not_about_the_agreement_leave_no_draft(app, make_agenda_item, vote_on):

@@ -66,3 +66,22 @@ def test_a_line_too_long_for_the_wire_goes_quoted_printable_and_arrives_whole(sm
     short_text = next(part for part in short_message.walk() if part.get_content_type() == "text/plain")
     assert short_text["Content-Transfer-Encoding"] == "8bit"
     assert "Gracias por firmar, José." in short_raw.decode("utf-8")
+
+
+def test_an_accented_reply_to_and_subject_arrive_as_a_mail_program_reads_them(smtp_app, smtp_server):
+    """A campaign's Reply-To with an accent: its address stays an address, not part of an
+    encoded word (replies would go nowhere). The subject keeps no space before its words."""
+    from email import message_from_bytes
+    from email import policy as email_policy
+
+    headers = {"Reply-To": "Equipo de Campaña <equipo@example.org>", "List-Unsubscribe": "<https://x.example/u/1>"}
+    outbox.write("ana@example.org", " Confirme su firma, señora", "Hola.", "outbox.test", headers=headers)
+    db.session.commit()
+
+    assert outbox.deliver_pending()["sent"] == 1
+
+    received = message_from_bytes(smtp_server.mailbox.raw[0], policy=email_policy.default)
+    (reply_to,) = received["Reply-To"].addresses
+    assert (reply_to.display_name, reply_to.addr_spec) == ("Equipo de Campaña", "equipo@example.org")
+    assert str(received["Subject"]) == "Confirme su firma, señora"
+    assert str(received["List-Unsubscribe"]) == "<https://x.example/u/1>"
