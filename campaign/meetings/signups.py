@@ -21,15 +21,22 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from campaign.accounts.services import record_event
+from campaign.campaigns.models import Campaign
 from campaign.core.errors import Conflict, DomainError, NotFound
 from campaign.core.text import clean_control
 from campaign.core.tokens import TokenPurpose
 from campaign.core.types import utcnow
-from campaign.core.urls import external_url
 from campaign.extensions import db
 from campaign.meetings import services
 from campaign.meetings.models import AgendaItem, Meeting, MeetingStatus, Observer, SignupStatus, Speaker
-from campaign.outbox.services import enqueue as enqueue_mail
+from campaign.meetings.signup_mail import (
+    OBSERVER_CANCELLATION,
+    SPEAKER_CANCELLATION,
+    mail_observer,
+    mail_observer_confirmation,
+    mail_speaker,
+    mail_speaker_confirmation,
+)
 from campaign.people import pending
 from campaign.people.services import MAX_NAME, clean_email, clean_line, person_for, resolve_home_county
 
@@ -50,9 +57,6 @@ def _confirmation(salt: str) -> TokenPurpose:
 
 OBSERVER_CONFIRMATION = _confirmation("observer-confirm")
 SPEAKER_CONFIRMATION = _confirmation("speaker-confirm")
-# The cancel links in every mail live as long as the sign-up.
-OBSERVER_CANCELLATION = TokenPurpose("observer-cancel", invalid=_l("This cancellation link is not valid."))
-SPEAKER_CANCELLATION = TokenPurpose("speaker-cancel", invalid=_l("This cancellation link is not valid."))
 
 
 @dataclass
@@ -170,7 +174,7 @@ def sign_up_observer(meeting: Meeting, data: SignupInput, now: datetime | None =
         raise Conflict(_("The observer list for this meeting is full."))
     person, details = _details(data)
     return _sign_up(
-        Observer, {"meeting_id": meeting.id}, OBSERVER_CONFIRMATION, person, details, _mail_observer_confirmation
+        Observer, {"meeting_id": meeting.id}, OBSERVER_CONFIRMATION, person, details, mail_observer_confirmation
     )
 
 
@@ -183,7 +187,7 @@ def sign_up_speaker(item: AgendaItem, data: SignupInput, now: datetime | None = 
         data.interpretation_language, "interpretation_language", 60, required=False
     )
     return _sign_up(
-        Speaker, {"agenda_item_id": item.id}, SPEAKER_CONFIRMATION, person, details, _mail_speaker_confirmation
+        Speaker, {"agenda_item_id": item.id}, SPEAKER_CONFIRMATION, person, details, mail_speaker_confirmation
     )
 
 
@@ -240,7 +244,7 @@ def confirm_observer(meeting: Meeting, token: str, now: datetime | None = None) 
     _lock(Meeting, meeting.id, Meeting.observer_limit)
     full = _("The observer list for this meeting is full.")
     if _take_place(confirmation, lambda: observers_full(meeting), full, now):
-        _mail_observer(confirmation.record, "meetings/observer_confirmed")
+        mail_observer(confirmation.record, "meetings/observer_confirmed")
     return confirmation.record
 
 
@@ -253,7 +257,8 @@ def confirm_speaker(meeting: Meeting, token: str, now: datetime | None = None) -
     _lock(AgendaItem, item.id, AgendaItem.speaker_slots)
     full = _("The speaker list for this item is full.")
     if _take_place(confirmation, lambda: speakers_full(item), full, now):
-        _mail_speaker(confirmation.record, "meetings/speaker_confirmed")
+        speaker = confirmation.record
+        mail_speaker(speaker, "meetings/speaker_confirmed", turn=turn_of(speaker), arrive_by=arrive_by(meeting))
     return confirmation.record
 
 
@@ -355,46 +360,37 @@ def record_notes(record: Observer, notes: str | None, user) -> Observer:
     return record
 
 
-# --- mail ---------------------------------------------------------------------------------
+# --- when the organizers change the meeting -----------------------------------------------
 
 
-def _mail(record: Observer | Speaker, meeting: Meeting, template: str, cancel_url: str, locale, throttle, **extra):
-    """Write templates/mail/<template>.txt to the person, in the language they signed up in
-    (or `locale`: a confirmation follows the form just sent). `throttle`: mail that anyone
-    can cause by typing an address."""
-    db.session.flush()
-    context = {
-        "record": record,
-        "meeting": meeting,
-        "zone": zone_name(meeting),
-        "meeting_url": external_url("meetings.show", slug=meeting.slug),
-        "cancel_url": cancel_url,
-        "rights_url": external_url("campaigns.rights", slug=meeting.campaign.slug),
-    } | extra
-    enqueue_mail(record.person.email, template, context, locale or record.locale, throttle=throttle)
+def save_and_tell(
+    campaign: Campaign, data: services.MeetingInput, meeting: Meeting | None = None, user=None
+) -> Meeting:
+    """Save the meeting (services.save_meeting), then write to everyone holding a place at it
+    when it has just been cancelled, or moved to another time or place: otherwise they may
+    travel to a meeting that is not there. A meeting already held (by its start before the
+    change) is a record being corrected, and nobody hears of it."""
+    if meeting is None:
+        return services.save_meeting(campaign, data, user=user)
+    ahead = not services.is_past(meeting)
+    was_cancelled = meeting.status is MeetingStatus.CANCELLED
+    starts_at, place = meeting.starts_at, meeting.place
+    services.save_meeting(campaign, data, meeting, user=user)
+    if not ahead:
+        return meeting
+    if meeting.status is MeetingStatus.CANCELLED:
+        if not was_cancelled:
+            _tell_signups(meeting, "meetings/cancelled")
+    elif (meeting.starts_at, meeting.place) != (starts_at, place):
+        _tell_signups(meeting, "meetings/changed")
+    return meeting
 
 
-def _mail_observer(record: Observer, template: str, locale: str | None = None, throttle: bool = False, **extra):
-    meeting = record.meeting
-    token = OBSERVER_CANCELLATION.dumps(record.id, record.person_id)
-    cancel_url = external_url("meeting_signups.cancel_observer", slug=meeting.slug, token=token)
-    _mail(record, meeting, template, cancel_url, locale, throttle, **extra)
-
-
-def _mail_speaker(record: Speaker, template: str, locale: str | None = None, throttle: bool = False, **extra):
-    meeting = record.agenda_item.meeting
-    token = SPEAKER_CANCELLATION.dumps(record.id, record.person_id)
-    cancel_url = external_url("meeting_signups.cancel_speaker", slug=meeting.slug, token=token)
-    extra = {"item": record.agenda_item, "turn": turn_of(record), "arrive_by": arrive_by(meeting)} | extra
-    _mail(record, meeting, template, cancel_url, locale, throttle, **extra)
-
-
-def _mail_observer_confirmation(record: Observer, token: str, locale: str) -> None:
-    link = external_url("meeting_signups.confirm_observer", slug=record.meeting.slug, token=token, lang=locale)
-    _mail_observer(record, "meetings/observer_confirm", locale=locale, throttle=True, link=link)
-
-
-def _mail_speaker_confirmation(record: Speaker, token: str, locale: str) -> None:
-    meeting = record.agenda_item.meeting
-    link = external_url("meeting_signups.confirm_speaker", slug=meeting.slug, token=token, lang=locale)
-    _mail_speaker(record, "meetings/speaker_confirm", locale=locale, throttle=True, link=link)
+def _tell_signups(meeting: Meeting, template: str) -> None:
+    """Every confirmed observer and speaker (a pending sign-up holds no place, and a
+    cancelled one has given it up)."""
+    for observer in confirmed_observers(meeting):
+        mail_observer(observer, template)
+    speakers = select(Speaker).join(Speaker.agenda_item).where(AgendaItem.meeting_id == meeting.id)
+    for speaker in db.session.scalars(speakers.where(Speaker.status == SignupStatus.CONFIRMED).order_by(Speaker.id)):
+        mail_speaker(speaker, template, arrive_by=arrive_by(meeting))

@@ -11,7 +11,7 @@ from campaign.accounts.models import Role
 from campaign.campaigns.services import get_campaign
 from campaign.core.forms import submit
 from campaign.core.permissions import role_required
-from campaign.meetings import services
+from campaign.meetings import services, signups
 from campaign.meetings.forms import AgendaItemForm, MeetingForm, MoveForm, VoteForm
 from campaign.meetings.models import AgendaItem, Meeting, MeetingStatus, VoteChoice
 from campaign.officials.models import Body
@@ -54,7 +54,7 @@ def _meeting_input(form: MeetingForm) -> services.MeetingInput:
 def _edit(campaign, meeting: Meeting | None):
     form = _meeting_form(meeting)
     user = _user()
-    saved, status = submit(form, lambda: services.save_meeting(campaign, _meeting_input(form), meeting, user=user))
+    saved, status = submit(form, lambda: signups.save_and_tell(campaign, _meeting_input(form), meeting, user=user))
     if saved is not None:
         flash(_("Meeting saved."), "success")
         return redirect(url_for(".manage", slug=saved.slug), 303)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from sqlalchemy import func, select
 
 from campaign.extensions import db
-from campaign.meetings.models import Observer, Speaker
+from campaign.meetings import services
+from campaign.meetings.models import Meeting, Observer, Speaker
 from campaign.outbox.models import OutboxMessage
 
 MAI = {"first_name": "Mai", "last_name": "Vang", "email": "mai@example.org", "locale": "en"}
@@ -48,3 +50,16 @@ def confirmed_observer(client, meeting, **fields):
 def confirmed_speaker(client, item, **fields):
     assert speak(client, item, **fields).status_code == 303
     return client.post(mailed_link(fields.get("email", MAI["email"])))
+
+
+def local_start(meeting: Meeting) -> datetime:
+    """The start as the organizer form shows it: the county's wall clock, without a zone."""
+    return meeting.starts_at.astimezone(services.meeting_zone(meeting)).replace(tzinfo=None)
+
+
+def meeting_input(meeting: Meeting, **changes) -> services.MeetingInput:
+    """What the organizer form sends for `meeting` as it stands, with `changes`."""
+    fields = ("title", "title_es", "slug", "body", "place", "agenda_url", "minutes_url", "video_url")
+    fields += ("observer_limit", "status", "outcome")
+    values = {name: getattr(meeting, name) for name in fields} | {"starts_local": local_start(meeting)}
+    return services.MeetingInput(**values | changes)

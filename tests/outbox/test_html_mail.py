@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from email.header import decode_header, make_header
 from email.message import Message
@@ -26,6 +26,7 @@ from campaign.extensions import db
 from campaign.forums import services as forums
 from campaign.forums.notices import mail_rsvp
 from campaign.meetings import signups
+from campaign.meetings.models import MeetingStatus
 from campaign.officials.models import Body
 from campaign.outbox import services as outbox
 from campaign.outbox.html import mail_html, text_to_html
@@ -35,7 +36,7 @@ from campaign.pledges import services as pledges
 from campaign.pledges.models import PledgeKind
 from campaign.pledges.notices import mail_commitment
 from tests.forums.helpers import confirmed_rsvp
-from tests.meetings.signup_helpers import mailed_link
+from tests.meetings.signup_helpers import local_start, mailed_link, meeting_input
 from tests.petitions.helpers import confirmation_link, mails_to
 
 MAIL_DIR = PROJECT_ROOT / "templates" / "mail"
@@ -77,6 +78,7 @@ class Scene:
     forum: object
     pledge: object
     agenda_item: object  # on a meeting's agenda, taking public comment
+    another_agenda_item: Callable[[], object]  # the same, on a meeting of its own
 
 
 @pytest.fixture
@@ -95,7 +97,8 @@ def scene(make_user, make_petition, make_forum, make_pledge, make_official, make
         threshold=1,
     )
     petition = make_petition(title_es="Terminen el acuerdo")
-    return Scene(make_user().email, petition, forum, pledge, make_agenda_item(title_es="Poner fin al acuerdo 287(g)"))
+    new_item = partial(make_agenda_item, title_es="Poner fin al acuerdo 287(g)")
+    return Scene(make_user().email, petition, forum, pledge, new_item(), new_item)
 
 
 def as_input(kind, reader: Reader):
@@ -136,6 +139,21 @@ def signed_up_for_the_meeting(scene: Scene, reader: Reader, template: str) -> No
         (signups.confirm_observer if observing else signups.confirm_speaker)(item.meeting, token)
 
 
+def told_of_a_change(scene: Scene, reader: Reader, template: str) -> None:
+    """A speaker's place confirmed, then the organizer cancels the meeting or moves it a day
+    later, as the meeting form does. Each reader's is a meeting of its own: a cancelled one
+    takes no more sign-ups."""
+    item = scene.another_agenda_item()
+    signed_up_for_the_meeting(replace(scene, agenda_item=item), reader, "meetings/speaker_confirmed")
+    db.session.commit()
+    meeting = item.meeting
+    if template == "meetings/cancelled":
+        data = meeting_input(meeting, status=MeetingStatus.CANCELLED)
+    else:
+        data = meeting_input(meeting, starts_local=local_start(meeting) + timedelta(days=1))
+    signups.save_and_tell(meeting.campaign, data, meeting)
+
+
 def send_already_signed(scene: Scene, reader: Reader, template: str) -> None:
     signed_and_confirmed(scene, reader)
     petitions.sign(scene.petition, as_input(petitions.SignatureInput, reader))
@@ -152,6 +170,8 @@ SENDERS: dict[str, Callable[[Scene, Reader, str], None]] = {
         scene.petition, as_input(petitions.SignatureInput, reader)
     ),
     "petitions/already_signed": send_already_signed,
+    "meetings/cancelled": told_of_a_change,
+    "meetings/changed": told_of_a_change,
     "forums/rsvp_confirm": lambda scene, reader, _: forums.rsvp(scene.forum, as_input(forums.RSVPInput, reader)),
     "pledges/confirm_commitment": lambda scene, reader, _: pledges.commit(
         scene.pledge, as_input(pledges.CommitmentInput, reader)
