@@ -272,9 +272,10 @@ def unsubscribe(link: UnsubscribeLink, everything: bool, via: str) -> Unsubscrib
         .order_by(Unsubscribe.created_at.desc())
         .limit(1)
     )
-    resubscribed = consent_after(link.person.id, existing.campaign_id, existing.created_at) if existing else None
-    if existing is not None and not db.session.scalar(select(resubscribed)):
-        return existing
+    if existing is not None:
+        resubscribed = consent_after(link.person.id, existing.campaign_id, existing.created_at)
+        if not db.session.scalar(select(resubscribed)):
+            return existing
     record = Unsubscribe(person_id=link.person.id, campaign_id=campaign_id, via=via, broadcast_id=link.broadcast_id)
     db.session.add(record)
     db.session.flush()

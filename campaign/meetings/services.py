@@ -112,6 +112,11 @@ def meeting_zone(meeting: Meeting) -> ZoneInfo:
     return county_zone(meeting.county)
 
 
+def zone_name(meeting: Meeting) -> str:
+    """The meeting county's time zone by name, as the `datetime_in` filter takes it."""
+    return meeting_zone(meeting).key
+
+
 def is_past(meeting: Meeting, now: datetime | None = None) -> bool:
     return meeting.starts_at <= (now or utcnow())
 

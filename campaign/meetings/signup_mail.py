@@ -25,7 +25,7 @@ def _mail(record: Observer | Speaker, meeting: Meeting, template: str, cancel_ur
     context = {
         "record": record,
         "meeting": meeting,
-        "zone": services.meeting_zone(meeting).key,
+        "zone": services.zone_name(meeting),
         "meeting_url": external_url("meetings.show", slug=meeting.slug),
         "cancel_url": cancel_url,
         "rights_url": external_url("campaigns.rights", slug=meeting.campaign.slug),

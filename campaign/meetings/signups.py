@@ -79,11 +79,6 @@ def get_comment_item(meeting: Meeting, item_id: int) -> AgendaItem:
     return item
 
 
-def zone_name(meeting: Meeting) -> str:
-    """The meeting county's time zone by name, as the `datetime_in` filter takes it."""
-    return services.meeting_zone(meeting).key
-
-
 def _check_open(meeting: Meeting, now: datetime, closed: str) -> None:
     if meeting.status is MeetingStatus.CANCELLED:
         raise Conflict(_("This meeting was cancelled, so it takes no sign-ups."))

@@ -153,7 +153,7 @@ def _votes_page(meeting: Meeting, item: AgendaItem, form: VoteForm, status: int 
         "item": item,
         "form": form,
         "history": services.vote_history(item),
-        "zone_name": services.meeting_zone(meeting).key,
+        "zone_name": services.zone_name(meeting),
         "can_edit": current_user.has_role(Role.ORGANIZER),
     }
     return render_template("meetings/organize/votes.html", **context), status

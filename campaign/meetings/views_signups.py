@@ -176,7 +176,7 @@ def confirm_speaker(slug: str, token: str):
         consent_email_updates=CONSENT_EMAIL_UPDATES,
         turn_of=signups.turn_of,
         arrive_by=signups.arrive_by(meeting),
-        zone=signups.zone_name(meeting),
+        zone=services.zone_name(meeting),
     )
 
 
