@@ -29,7 +29,12 @@ def _sqlite_savepoint_inside_a_transaction(connection, _name) -> None:
     COMMITS: a batch meant to be all-or-nothing would be written row by row. Open the real
     transaction first (IMMEDIATE: the savepoint is there to write, so take the write lock now,
     waiting for it as busy_timeout allows, on a fresh snapshot)."""
-    dbapi_connection = connection.connection.dbapi_connection
+    _begin_immediate(connection.connection.dbapi_connection)
+
+
+def _begin_immediate(dbapi_connection) -> None:
+    """On SQLite outside a transaction: open one holding the write lock now, waiting for it as
+    busy_timeout allows. Anything else is left as it is."""
     if isinstance(dbapi_connection, sqlite3.Connection) and not dbapi_connection.in_transaction:
         dbapi_connection.execute("BEGIN IMMEDIATE")
 
@@ -43,6 +48,4 @@ def take_turn(session: Session, name: str) -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(select(func.pg_advisory_xact_lock(zlib.crc32(name.encode("utf-8")))))
         return
-    dbapi_connection = connection.connection.dbapi_connection
-    if isinstance(dbapi_connection, sqlite3.Connection) and not dbapi_connection.in_transaction:
-        dbapi_connection.execute("BEGIN IMMEDIATE")
+    _begin_immediate(connection.connection.dbapi_connection)
